@@ -1,0 +1,9 @@
+//! The server functions: the app's public API. Each is thin: check the session, tenant and
+//! right ([`crate::session`]), parse the input ([`crate::forms`]), call the repository.
+//! Paths are fixed (`/api/<endpoint>`) so scripts and tests can call them.
+
+mod auth;
+mod customers;
+
+pub use auth::*;
+pub use customers::*;

@@ -1,0 +1,227 @@
+//! Every string the UI shows, in Norwegian bokmål (the default) and English.
+//!
+//! One exhaustive `match` per locale instead of lookup files: a message missing in one language
+//! is a compile error, and nothing has to be parsed or shipped at run time. The locale comes
+//! from the `lang` cookie on the server and from `<html lang>` in the browser, so the hydrated
+//! page starts in the language it was rendered in.
+
+use crate::domain::FieldError;
+use crate::error::ApiError;
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Locale {
+    #[default]
+    Nb,
+    En,
+}
+
+impl Locale {
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::Nb => "nb",
+            Locale::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "en" => Locale::En,
+            _ => Locale::Nb,
+        }
+    }
+}
+
+pub const LANG_COOKIE: &str = "lang";
+
+macro_rules! messages {
+    ($($key:ident => $nb:literal, $en:literal;)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Msg { $($key),* }
+
+        impl Msg {
+            pub fn text(self, locale: Locale) -> &'static str {
+                match (self, locale) {
+                    $((Msg::$key, Locale::Nb) => $nb, (Msg::$key, Locale::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+messages! {
+    AppName => "Samtykke", "Samtykke";
+    LogIn => "Logg inn", "Log in";
+    LogOut => "Logg ut", "Log out";
+    Email => "E-post", "E-mail";
+    Password => "Passord", "Password";
+    WrongCredentials => "Feil e-post eller passord.", "Wrong e-mail or password.";
+    ChooseTenant => "Velg klient", "Choose client";
+    Tenant => "Klient", "Client";
+    NoTenants => "Du har ikke tilgang til noen klient.", "You have no access to any client.";
+    MainMenu => "Hovedmeny", "Main menu";
+    MainMenuButton => "Meny (Alt+H)", "Menu (Alt+H)";
+    CustomerSearch => "Kundesøk", "Customer search";
+    SearchLabel => "Søk etter kunde", "Search for a customer";
+    SearchHint => "Kundenummer, navn, firmanavn, org.nr., e-post eller telefon", "Customer number, name, company, org no, e-mail or phone";
+    NoHits => "Ingen kunder funnet.", "No customers found.";
+    PreviousPage => "Forrige side", "Previous page";
+    NextPage => "Neste side", "Next page";
+    PageN => "Side", "Page";
+    NewCustomer => "Ny kunde", "New customer";
+    CustomerCard => "Kundekort", "Customer card";
+    CustomerNumber => "Kundenummer", "Customer number";
+    CustomerKind => "Kundetype", "Customer type";
+    Private => "Privat", "Private";
+    Business => "Bedrift", "Business";
+    FirstName => "Fornavn", "First name";
+    LastName => "Etternavn", "Last name";
+    CompanyName => "Firmanavn", "Company name";
+    OrgNo => "Organisasjonsnummer", "Organisation number";
+    InvoiceAddress => "Fakturaadresse", "Invoice address";
+    AddressLine => "Adresse", "Address";
+    PostalCode => "Postnummer", "Postal code";
+    City => "Poststed", "City";
+    Phone => "Telefon", "Phone";
+    Tags => "Stikkord (kommaseparert)", "Tags (comma separated)";
+    ContactPersons => "Kontaktpersoner", "Contact persons";
+    CustomerDetails => "Kundeopplysninger", "Customer details";
+    Name => "Navn", "Name";
+    Position => "Stilling", "Position";
+    NoContactPersons => "Ingen kontaktpersoner.", "No contact persons.";
+    NewContactPerson => "Ny kontaktperson", "New contact person";
+    EditContactPerson => "Rediger kontaktperson", "Edit contact person";
+    Edit => "Rediger", "Edit";
+    Save => "Lagre", "Save";
+    SaveShortcut => "Lagre (Ctrl+S)", "Save (Ctrl+S)";
+    Cancel => "Avbryt", "Cancel";
+    Close => "Lukk", "Close";
+    Saved => "Lagret.", "Saved.";
+    Saving => "Lagrer …", "Saving …";
+    Loading => "Laster …", "Loading …";
+    CardMenu => "Kundemeny", "Customer menu";
+    FixErrors => "Rett feilene som er merket.", "Fix the marked errors.";
+    Language => "Språk", "Language";
+    Actions => "Handlinger", "Actions";
+    ErrNotLoggedIn => "Du er ikke logget inn.", "You are not logged in.";
+    ErrNoTenant => "Velg en klient først.", "Choose a client first.";
+    ErrForbidden => "Du har ikke tilgang til dette.", "You do not have access to this.";
+    ErrNotFound => "Fant ikke det du ba om.", "Not found.";
+    ErrConflict => "Noen andre har endret dette i mellomtiden. Last siden på nytt for å se endringen; det du skrev er ikke lagret.", "Someone else changed this meanwhile. Reload to see their change; what you typed was not saved.";
+    ErrCrossOrigin => "Forespørselen kom fra en annen side og ble avvist.", "The request came from another site and was refused.";
+    ErrInternal => "Noe gikk galt hos oss. Prøv igjen.", "Something went wrong on our side. Try again.";
+    ErrTransport => "Fikk ikke kontakt med serveren. Prøv igjen.", "Could not reach the server. Try again.";
+    ErrRequired => "Må fylles ut.", "Required.";
+    ErrInvalidEmail => "Ugyldig e-postadresse.", "Not a valid e-mail address.";
+    ErrInvalidPhone => "Ugyldig telefonnummer (8 siffer, eller + og landskode).", "Not a valid phone number (8 digits, or + and country code).";
+    ErrInvalidOrgNo => "Ugyldig organisasjonsnummer (9 siffer med gyldig kontrollsiffer).", "Not a valid organisation number (9 digits with a valid check digit).";
+    ErrInvalidCustomerNumber => "Kundenummer kan ha bokstaver, siffer og bindestrek.", "Customer numbers may have letters, digits and hyphens.";
+    ErrInvalidPostalCode => "Postnummer er fire siffer.", "Postal codes are four digits.";
+    ErrTaken => "Er allerede i bruk.", "Already in use.";
+}
+
+/// A message with a number or time in it.
+pub fn field_error(locale: Locale, error: FieldError) -> String {
+    match (error, locale) {
+        (FieldError::TooLong { max }, Locale::Nb) => format!("Høyst {max} tegn."),
+        (FieldError::TooLong { max }, Locale::En) => format!("At most {max} characters."),
+        (FieldError::TooMany { max }, Locale::Nb) => format!("Høyst {max}."),
+        (FieldError::TooMany { max }, Locale::En) => format!("At most {max}."),
+        (FieldError::Required, l) => Msg::ErrRequired.text(l).into(),
+        (FieldError::InvalidEmail, l) => Msg::ErrInvalidEmail.text(l).into(),
+        (FieldError::InvalidPhone, l) => Msg::ErrInvalidPhone.text(l).into(),
+        (FieldError::InvalidOrgNo, l) => Msg::ErrInvalidOrgNo.text(l).into(),
+        (FieldError::InvalidCustomerNumber, l) => Msg::ErrInvalidCustomerNumber.text(l).into(),
+        (FieldError::InvalidPostalCode, l) => Msg::ErrInvalidPostalCode.text(l).into(),
+        (FieldError::Taken, l) => Msg::ErrTaken.text(l).into(),
+    }
+}
+
+pub fn api_error(locale: Locale, error: &ApiError) -> String {
+    let msg = match error {
+        ApiError::NotLoggedIn => Msg::ErrNotLoggedIn,
+        ApiError::NoTenantChosen => Msg::ErrNoTenant,
+        ApiError::Forbidden => Msg::ErrForbidden,
+        ApiError::NotFound => Msg::ErrNotFound,
+        ApiError::Conflict => Msg::ErrConflict,
+        ApiError::Invalid(_) => Msg::FixErrors,
+        ApiError::WrongCredentials => Msg::WrongCredentials,
+        ApiError::CrossOrigin => Msg::ErrCrossOrigin,
+        ApiError::Internal => Msg::ErrInternal,
+        ApiError::Transport(_) => Msg::ErrTransport,
+        ApiError::Locked { retry_after_minutes } => return locked_until(locale, *retry_after_minutes),
+    };
+    msg.text(locale).into()
+}
+
+fn locked_until(locale: Locale, minutes: i64) -> String {
+    match locale {
+        Locale::Nb => format!("Kontoen er midlertidig låst etter for mange mislykkede forsøk. Prøv igjen om {minutes} min."),
+        Locale::En => format!("The account is locked for now after too many failed attempts. Try again in {minutes} min."),
+    }
+}
+
+/// The current locale, readable reactively anywhere below `App`.
+#[derive(Debug, Clone, Copy)]
+pub struct I18n(pub RwSignal<Locale>);
+
+impl I18n {
+    pub fn locale(self) -> Locale {
+        self.0.get()
+    }
+
+    pub fn t(self, msg: Msg) -> &'static str {
+        msg.text(self.0.get())
+    }
+
+    pub fn set(self, locale: Locale) {
+        self.0.set(locale);
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+                if let Some(html) = doc.document_element() {
+                    let _ = html.set_attribute("lang", locale.code());
+                }
+                let _ = doc
+                    .dyn_into::<web_sys::HtmlDocument>()
+                    .map(|d| d.set_cookie(&format!("{LANG_COOKIE}={}; path=/; max-age=31536000; samesite=strict", locale.code())));
+            }
+        }
+    }
+}
+
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}
+
+/// Reads the locale the page was rendered in: the cookie on the server, `<html lang>` in the browser.
+pub fn initial_locale() -> Locale {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| {
+                parts.headers.get_all(http::header::COOKIE).iter().find_map(|v| {
+                    v.to_str().ok()?.split(';').find_map(|c| {
+                        let (k, v) = c.trim().split_once('=')?;
+                        (k == LANG_COOKIE).then(|| Locale::from_code(v))
+                    })
+                })
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        #[cfg(feature = "hydrate")]
+        {
+            web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+                .and_then(|e| e.get_attribute("lang"))
+                .map(|c| Locale::from_code(&c))
+                .unwrap_or_default()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        Locale::default()
+    }
+}

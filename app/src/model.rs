@@ -1,0 +1,157 @@
+//! What the server functions send and receive: plain data shared by server and browser.
+
+use serde::{Deserialize, Serialize};
+
+pub type TenantId = i64;
+pub type StaffUserId = i64;
+pub type CustomerId = i64;
+pub type ContactPersonId = i64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    Admin,
+    Staff,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Staff => "staff",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "admin" => Some(Role::Admin),
+            "staff" => Some(Role::Staff),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantRef {
+    pub id: TenantId,
+    pub name: String,
+    pub role: Role,
+}
+
+/// The logged-in staff user as the app shell shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub user_id: StaffUserId,
+    pub name: String,
+    pub email: String,
+    pub tenant: Option<TenantRef>,
+    pub tenants: Vec<TenantRef>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum CustomerKind {
+    #[default]
+    Private,
+    Business,
+}
+
+impl CustomerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerKind::Private => "private",
+            CustomerKind::Business => "business",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "private" => Some(CustomerKind::Private),
+            "business" => Some(CustomerKind::Business),
+            _ => None,
+        }
+    }
+}
+
+/// One row in Kundesøk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerHit {
+    pub id: CustomerId,
+    pub customer_number: String,
+    pub display_name: String,
+    pub org_no: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub city: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchPage {
+    pub hits: Vec<CustomerHit>,
+    pub page: u32,
+    pub has_more: bool,
+}
+
+pub const SEARCH_PAGE_SIZE: u32 = 20;
+
+/// A customer as stored; `version` goes back with an edit so a stale save is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: CustomerId,
+    pub version: i64,
+    pub input: CustomerInput,
+}
+
+impl Customer {
+    pub fn display_name(&self) -> String {
+        self.input.display_name()
+    }
+}
+
+/// The customer form exactly as typed: kept whole so an error never loses what the user wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CustomerInput {
+    pub kind: CustomerKind,
+    pub customer_number: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub company_name: String,
+    pub org_no: String,
+    pub address_line: String,
+    pub postal_code: String,
+    pub city: String,
+    pub email: String,
+    pub phone: String,
+    /// Comma-separated.
+    pub tags: String,
+}
+
+impl CustomerInput {
+    pub fn display_name(&self) -> String {
+        match self.kind {
+            CustomerKind::Business => self.company_name.clone(),
+            CustomerKind::Private => format!("{} {}", self.first_name, self.last_name)
+                .trim()
+                .to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactPerson {
+    pub id: ContactPersonId,
+    pub version: i64,
+    pub input: ContactPersonInput,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ContactPersonInput {
+    pub name: String,
+    pub position: String,
+    pub email: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerCard {
+    pub customer: Customer,
+    pub contact_persons: Vec<ContactPerson>,
+}

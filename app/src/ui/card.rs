@@ -1,0 +1,445 @@
+use super::fields::Field;
+use crate::api::{load_customer_card, save_contact_person, save_customer};
+use crate::domain::FieldErrors;
+use crate::error::ApiError;
+use crate::forms::{ValidContactPerson, ValidCustomer};
+use crate::i18n::{api_error, use_i18n, Msg};
+use crate::model::*;
+use leptos::ev;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+/// Binds one `String` field of a form signal to a [`Field`]'s value and input callback.
+macro_rules! bind {
+    ($form:ident . $field:ident) => {
+        (
+            Signal::derive(move || $form.with(|f| f.$field.clone())),
+            Callback::new(move |v: String| $form.update(|f| f.$field = v)),
+        )
+    };
+}
+
+/// Ctrl+S (or Cmd+S) inside a form saves it instead of saving the web page.
+fn on_save_shortcut(save: impl Fn() + 'static) -> impl Fn(ev::KeyboardEvent) + 'static {
+    move |e| {
+        if (e.ctrl_key() || e.meta_key()) && e.key().eq_ignore_ascii_case("s") {
+            e.prevent_default();
+            save();
+        }
+    }
+}
+
+/// What the last save said, shown beside the Save button.
+#[derive(Clone, PartialEq)]
+enum SaveStatus {
+    Idle,
+    Saving,
+    Saved,
+    Failed(ApiError),
+}
+
+#[component]
+fn SaveStatusLine(status: RwSignal<SaveStatus>, id: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="save-status" id=id role="status" aria-live="polite">
+            {move || match status.get() {
+                SaveStatus::Idle => String::new(),
+                SaveStatus::Saving => i18n.t(Msg::Saving).to_string(),
+                SaveStatus::Saved => i18n.t(Msg::Saved).to_string(),
+                SaveStatus::Failed(e) => api_error(i18n.locale(), &e),
+            }}
+        </p>
+    }
+}
+
+/// The customer form: used to create a customer and on the card's details tab.
+#[component]
+fn CustomerForm(
+    id: Option<CustomerId>,
+    version: i64,
+    initial: CustomerInput,
+    on_saved: Callback<(CustomerId, i64)>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let form = RwSignal::new(initial);
+    let version = RwSignal::new(version);
+    let errors = RwSignal::new(FieldErrors::default());
+    let status = RwSignal::new(SaveStatus::Idle);
+    let errs = Signal::from(errors);
+
+    let save = move || {
+        let input = form.get_untracked();
+        // The same rules run on the server; checking here first answers at once.
+        if let Err(e) = ValidCustomer::parse(&input) {
+            errors.set(e);
+            status.set(SaveStatus::Failed(ApiError::Invalid(FieldErrors::default())));
+            return;
+        }
+        errors.set(FieldErrors::default());
+        status.set(SaveStatus::Saving);
+        let expected = version.get_untracked();
+        leptos::task::spawn_local(async move {
+            match save_customer(id, expected, input).await {
+                Ok((saved_id, new_version)) => {
+                    version.set(new_version);
+                    status.set(SaveStatus::Saved);
+                    on_saved.run((saved_id, new_version));
+                }
+                Err(e) => {
+                    if let Some(fe) = e.field_errors() {
+                        errors.set(fe.clone());
+                    }
+                    status.set(SaveStatus::Failed(e));
+                }
+            }
+        });
+    };
+
+    let (number, set_number) = bind!(form.customer_number);
+    let (first, set_first) = bind!(form.first_name);
+    let (last, set_last) = bind!(form.last_name);
+    let (company, set_company) = bind!(form.company_name);
+    let (org_no, set_org_no) = bind!(form.org_no);
+    let (address, set_address) = bind!(form.address_line);
+    let (postal, set_postal) = bind!(form.postal_code);
+    let (city, set_city) = bind!(form.city);
+    let (email, set_email) = bind!(form.email);
+    let (phone, set_phone) = bind!(form.phone);
+    let (tags, set_tags) = bind!(form.tags);
+    let is_business = move || form.with(|f| f.kind == CustomerKind::Business);
+
+    view! {
+        <form
+            class="customer-form"
+            on:submit=move |e| { e.prevent_default(); save(); }
+            on:keydown=on_save_shortcut(save)
+        >
+            <fieldset class="kind">
+                <legend>{move || i18n.t(Msg::CustomerKind)}</legend>
+                <label>
+                    <input type="radio" name="kind" value="private"
+                        prop:checked=move || !is_business()
+                        on:change=move |_| form.update(|f| f.kind = CustomerKind::Private)/>
+                    {move || i18n.t(Msg::Private)}
+                </label>
+                <label>
+                    <input type="radio" name="kind" value="business"
+                        prop:checked=is_business
+                        on:change=move |_| form.update(|f| f.kind = CustomerKind::Business)/>
+                    {move || i18n.t(Msg::Business)}
+                </label>
+            </fieldset>
+            <Field id="customer-number".into() field="customer_number" label=Msg::CustomerNumber value=number on_input=set_number errors=errs required=true/>
+            <Show when=is_business fallback=move || view! {
+                <Field id="customer-first-name".into() field="first_name" label=Msg::FirstName value=first on_input=set_first errors=errs required=true autocomplete="off"/>
+                <Field id="customer-last-name".into() field="last_name" label=Msg::LastName value=last on_input=set_last errors=errs required=true autocomplete="off"/>
+            }>
+                <Field id="customer-company-name".into() field="company_name" label=Msg::CompanyName value=company on_input=set_company errors=errs required=true autocomplete="off"/>
+                <Field id="customer-org-no".into() field="org_no" label=Msg::OrgNo value=org_no on_input=set_org_no errors=errs required=true autocomplete="off"/>
+            </Show>
+            <fieldset class="address">
+                <legend>{move || i18n.t(Msg::InvoiceAddress)}</legend>
+                <Field id="customer-address".into() field="address_line" label=Msg::AddressLine value=address on_input=set_address errors=errs autocomplete="off"/>
+                <Field id="customer-postal-code".into() field="postal_code" label=Msg::PostalCode value=postal on_input=set_postal errors=errs autocomplete="off"/>
+                <Field id="customer-city".into() field="city" label=Msg::City value=city on_input=set_city errors=errs autocomplete="off"/>
+            </fieldset>
+            <Field id="customer-email".into() field="email" label=Msg::Email value=email on_input=set_email errors=errs input_type="email" autocomplete="off"/>
+            <Field id="customer-phone".into() field="phone" label=Msg::Phone value=phone on_input=set_phone errors=errs input_type="tel" autocomplete="off"/>
+            <Field id="customer-tags".into() field="tags" label=Msg::Tags value=tags on_input=set_tags errors=errs autocomplete="off"/>
+            <div class="form-actions">
+                <button type="submit" class="primary" aria-keyshortcuts="Control+S"
+                    disabled=move || status.get() == SaveStatus::Saving>
+                    {move || i18n.t(Msg::SaveShortcut)}
+                </button>
+                <SaveStatusLine status id="customer-save-status"/>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+pub fn NewCustomerPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let on_saved = Callback::new(move |(id, _)| navigate(&format!("/kunder/{id}"), Default::default()));
+    view! {
+        <main class="page">
+            <h1>{move || i18n.t(Msg::NewCustomer)}</h1>
+            <CustomerForm id=None version=0 initial=CustomerInput::default() on_saved/>
+        </main>
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Tab {
+    ContactPersons,
+    Details,
+}
+
+#[component]
+pub fn CustomerCardPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()));
+    let card = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => load_customer_card(id).await,
+            None => Err(ApiError::NotFound),
+        }
+    });
+    view! {
+        <main class="page card-page">
+            <Suspense fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match card.await {
+                        Ok(c) => view! { <CustomerCardView card=c reload=Callback::new(move |_| card.refetch())/> }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{api_error(i18n.locale(), &e)}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn CustomerCardView(card: CustomerCard, reload: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let tab = RwSignal::new(Tab::ContactPersons);
+    let menu_open = RwSignal::new(false);
+    let editing_contact = RwSignal::new(None::<Option<ContactPerson>>);
+    let customer = card.customer.clone();
+    let customer_id = customer.id;
+    let title = format!("{} {}", customer.input.customer_number, customer.display_name());
+    let menu_button = NodeRef::<leptos::html::Button>::new();
+    let menu_ref = NodeRef::<leptos::html::Ul>::new();
+
+    let close_menu = move || {
+        menu_open.set(false);
+        if let Some(b) = menu_button.get() {
+            let _ = b.focus();
+        }
+    };
+    let open_menu = move || {
+        menu_open.set(true);
+        request_animation_frame(move || {
+            if let Some(first) = menu_ref.get().and_then(|m| m.query_selector("[role=menuitem]").ok().flatten()) {
+                use wasm_bindgen::JsCast;
+                let _ = first.unchecked_into::<web_sys::HtmlElement>().focus();
+            }
+        });
+    };
+    let on_menu_key = move |e: ev::KeyboardEvent| {
+        use wasm_bindgen::JsCast;
+        let Some(menu) = menu_ref.get() else { return };
+        let Ok(list) = menu.query_selector_all("[role=menuitem]") else { return };
+        let items: Vec<web_sys::HtmlElement> =
+            (0..list.length()).filter_map(|i| list.item(i)?.dyn_into().ok()).collect();
+        let active = document().active_element();
+        let current = items.iter().position(|i| Some(i.unchecked_ref::<web_sys::Element>()) == active.as_ref());
+        let n = items.len() as isize;
+        let go = |d: isize| {
+            let next = (current.map_or(-1, |c| c as isize) + d).rem_euclid(n.max(1)) as usize;
+            if let Some(i) = items.get(next) {
+                let _ = i.focus();
+            }
+        };
+        match e.key().as_str() {
+            "ArrowDown" => { e.prevent_default(); go(1) }
+            "ArrowUp" => { e.prevent_default(); go(-1) }
+            "Escape" | "Tab" => close_menu(),
+            _ => {}
+        }
+    };
+    let menu_action = move |action: Tab, new_contact: bool| {
+        menu_open.set(false);
+        tab.set(action);
+        if new_contact {
+            editing_contact.set(Some(None));
+        }
+    };
+
+    let contacts = card.contact_persons.clone();
+    view! {
+        <header class="card-header">
+            <h1 data-testid="card-title">{title}</h1>
+            <div class="card-menu">
+                <button
+                    node_ref=menu_button
+                    class="hamburger"
+                    aria-haspopup="menu"
+                    aria-controls="kundemeny"
+                    aria-expanded=move || menu_open.get().to_string()
+                    aria-label=move || i18n.t(Msg::CardMenu)
+                    on:click=move |_| if menu_open.get_untracked() { close_menu() } else { open_menu() }
+                >
+                    <span aria-hidden="true">"☰"</span>
+                </button>
+                <ul id="kundemeny" role="menu" node_ref=menu_ref hidden=move || !menu_open.get()
+                    aria-label=move || i18n.t(Msg::CardMenu) on:keydown=on_menu_key>
+                    <li role="none">
+                        <button role="menuitem" tabindex="-1" on:click=move |_| menu_action(Tab::Details, false)>
+                            {move || i18n.t(Msg::Edit)}
+                        </button>
+                    </li>
+                    <li role="none">
+                        <button role="menuitem" tabindex="-1" on:click=move |_| menu_action(Tab::ContactPersons, true)>
+                            {move || i18n.t(Msg::NewContactPerson)}
+                        </button>
+                    </li>
+                </ul>
+            </div>
+        </header>
+        <div role="tablist" class="tabs" aria-label=move || i18n.t(Msg::CustomerCard)>
+            <TabButton tab current=tab value=Tab::ContactPersons label=Msg::ContactPersons/>
+            <TabButton tab current=tab value=Tab::Details label=Msg::CustomerDetails/>
+        </div>
+        <section role="tabpanel" id="panel-contact-persons" aria-labelledby="tab-contact-persons" hidden=move || tab.get() != Tab::ContactPersons>
+            <ContactPersonTable contacts editing=editing_contact/>
+            <Show when=move || editing_contact.get().is_some()>
+                {move || editing_contact.get().map(|existing| view! {
+                    <ContactPersonForm customer_id existing
+                        on_done=Callback::new(move |saved: bool| {
+                            editing_contact.set(None);
+                            if saved { reload.run(()) }
+                        })/>
+                })}
+            </Show>
+            <button class="add-contact" on:click=move |_| editing_contact.set(Some(None))>
+                {move || i18n.t(Msg::NewContactPerson)}
+            </button>
+        </section>
+        <section role="tabpanel" id="panel-details" aria-labelledby="tab-details" hidden=move || tab.get() != Tab::Details>
+            <CustomerForm id=Some(customer.id) version=customer.version initial=customer.input.clone()
+                on_saved=Callback::new(move |_| reload.run(()))/>
+        </section>
+    }
+}
+
+#[component]
+fn TabButton(tab: RwSignal<Tab>, current: RwSignal<Tab>, value: Tab, label: Msg) -> impl IntoView {
+    let i18n = use_i18n();
+    let key = match value {
+        Tab::ContactPersons => "contact-persons",
+        Tab::Details => "details",
+    };
+    let _ = current;
+    view! {
+        <button
+            role="tab"
+            id=format!("tab-{key}")
+            aria-controls=format!("panel-{key}")
+            aria-selected=move || (tab.get() == value).to_string()
+            tabindex=move || if tab.get() == value { "0" } else { "-1" }
+            on:click=move |_| tab.set(value)
+            on:keydown=move |e: ev::KeyboardEvent| {
+                if matches!(e.key().as_str(), "ArrowLeft" | "ArrowRight") {
+                    let next = if tab.get_untracked() == Tab::ContactPersons { Tab::Details } else { Tab::ContactPersons };
+                    tab.set(next);
+                    let next_key = if next == Tab::ContactPersons { "contact-persons" } else { "details" };
+                    if let Some(el) = document().get_element_by_id(&format!("tab-{next_key}")) {
+                        use wasm_bindgen::JsCast;
+                        let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+                    }
+                }
+            }
+        >
+            {move || i18n.t(label)}
+        </button>
+    }
+}
+
+#[component]
+fn ContactPersonTable(contacts: Vec<ContactPerson>, editing: RwSignal<Option<Option<ContactPerson>>>) -> impl IntoView {
+    let i18n = use_i18n();
+    if contacts.is_empty() {
+        return view! { <p class="empty">{move || i18n.t(Msg::NoContactPersons)}</p> }.into_any();
+    }
+    view! {
+        <table class="contact-persons">
+            <caption class="visually-hidden">{move || i18n.t(Msg::ContactPersons)}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">{move || i18n.t(Msg::Name)}</th>
+                    <th scope="col">{move || i18n.t(Msg::Position)}</th>
+                    <th scope="col">{move || i18n.t(Msg::Email)}</th>
+                    <th scope="col">{move || i18n.t(Msg::Phone)}</th>
+                    <th scope="col">{move || i18n.t(Msg::Actions)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {contacts.into_iter().map(|c| {
+                    let p = c.input.clone();
+                    let name = p.name.clone();
+                    view! {
+                        <tr>
+                            <td>{p.name}</td>
+                            <td>{p.position}</td>
+                            <td>{p.email}</td>
+                            <td>{p.phone}</td>
+                            <td>
+                                <button class="link" aria-label=move || format!("{} {}", i18n.t(Msg::Edit), name)
+                                    on:click=move |_| editing.set(Some(Some(c.clone())))>
+                                    {move || i18n.t(Msg::Edit)}
+                                </button>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }.into_any()
+}
+
+#[component]
+fn ContactPersonForm(customer_id: CustomerId, existing: Option<ContactPerson>, on_done: Callback<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = existing.as_ref().map(|c| c.id);
+    let version = existing.as_ref().map_or(0, |c| c.version);
+    let heading = if existing.is_some() { Msg::EditContactPerson } else { Msg::NewContactPerson };
+    let form = RwSignal::new(existing.map(|c| c.input).unwrap_or_default());
+    let errors = RwSignal::new(FieldErrors::default());
+    let status = RwSignal::new(SaveStatus::Idle);
+    let errs = Signal::from(errors);
+    let save = move || {
+        let input = form.get_untracked();
+        if let Err(e) = ValidContactPerson::parse(&input) {
+            errors.set(e);
+            status.set(SaveStatus::Failed(ApiError::Invalid(FieldErrors::default())));
+            return;
+        }
+        errors.set(FieldErrors::default());
+        status.set(SaveStatus::Saving);
+        leptos::task::spawn_local(async move {
+            match save_contact_person(customer_id, id, version, input).await {
+                Ok(_) => on_done.run(true),
+                Err(e) => {
+                    if let Some(fe) = e.field_errors() {
+                        errors.set(fe.clone());
+                    }
+                    status.set(SaveStatus::Failed(e));
+                }
+            }
+        });
+    };
+    let (name, set_name) = bind!(form.name);
+    let (position, set_position) = bind!(form.position);
+    let (email, set_email) = bind!(form.email);
+    let (phone, set_phone) = bind!(form.phone);
+    view! {
+        <form class="contact-form" aria-labelledby="contact-form-title"
+            on:submit=move |e| { e.prevent_default(); save(); }
+            on:keydown=on_save_shortcut(save)>
+            <h2 id="contact-form-title">{move || i18n.t(heading)}</h2>
+            <Field id="contact-name".into() field="name" label=Msg::Name value=name on_input=set_name errors=errs required=true autocomplete="off"/>
+            <Field id="contact-position".into() field="position" label=Msg::Position value=position on_input=set_position errors=errs autocomplete="off"/>
+            <Field id="contact-email".into() field="email" label=Msg::Email value=email on_input=set_email errors=errs input_type="email" autocomplete="off"/>
+            <Field id="contact-phone".into() field="phone" label=Msg::Phone value=phone on_input=set_phone errors=errs input_type="tel" autocomplete="off"/>
+            <div class="form-actions">
+                <button type="submit" class="primary" aria-keyshortcuts="Control+S">{move || i18n.t(Msg::SaveShortcut)}</button>
+                <button type="button" on:click=move |_| on_done.run(false)>{move || i18n.t(Msg::Cancel)}</button>
+                <SaveStatusLine status id="contact-save-status"/>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,69 @@
+//! Pages and components.
+
+mod card;
+mod fields;
+mod login;
+mod search;
+mod shell;
+
+use crate::i18n::{initial_locale, I18n};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = initial_locale();
+    view! {
+        <!DOCTYPE html>
+        <html lang=locale.code()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(I18n(RwSignal::new(initial_locale())));
+    view! {
+        <Stylesheet id="samtykke" href="/pkg/samtykke.css"/>
+        <Title text="Samtykke"/>
+        <Router>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/logg-inn") view=login::LoginPage/>
+                <ParentRoute path=path!("") view=shell::StaffShell>
+                    <Route path=path!("") view=|| view! { <Redirect path="/kunder"/> }/>
+                    <Route path=path!("/velg-klient") view=shell::ChooseTenantPage/>
+                    <Route path=path!("/kunder") view=search::CustomerSearchPage/>
+                    <Route path=path!("/kunder/ny") view=card::NewCustomerPage/>
+                    <Route path=path!("/kunder/:id") view=card::CustomerCardPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <main class="page">
+            <h1>{move || i18n.t(crate::i18n::Msg::ErrNotFound)}</h1>
+            <a href="/kunder">{move || i18n.t(crate::i18n::Msg::CustomerSearch)}</a>
+        </main>
+    }
+}

@@ -1,0 +1,235 @@
+use crate::api::{choose_tenant, whoami, Logout};
+use crate::error::ApiError;
+use crate::i18n::{api_error, use_i18n, Locale, Msg};
+use crate::model::Me;
+use leptos::ev;
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, Redirect};
+use leptos_router::hooks::use_location;
+
+/// The logged-in user, shared by the pages inside the shell.
+#[derive(Clone, Copy)]
+pub struct CurrentUser(pub Resource<Result<Me, ApiError>>);
+
+#[component]
+pub fn StaffShell() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    // Re-read on navigation so a tenant switch or logout elsewhere shows at once.
+    let me = Resource::new(move || location.pathname.get(), |_| whoami());
+    provide_context(CurrentUser(me));
+    view! {
+        <Suspense fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Err(ApiError::NotLoggedIn) => view! { <Redirect path="/logg-inn"/> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{api_error(i18n.locale(), &e)}</p> }.into_any(),
+                    Ok(user) => {
+                        let needs_tenant = user.tenant.is_none() && location.pathname.get_untracked() != "/velg-klient";
+                        if needs_tenant {
+                            view! { <Redirect path="/velg-klient"/> }.into_any()
+                        } else {
+                            view! { <ShellFrame user/> }.into_any()
+                        }
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ShellFrame(user: Me) -> impl IntoView {
+    let i18n = use_i18n();
+    let logout = ServerAction::<Logout>::new();
+    let tenant_name = user.tenant.as_ref().map(|t| t.name.clone()).unwrap_or_default();
+    let current_tenant = user.tenant.as_ref().map(|t| t.id);
+    let switch = Action::new(move |id: &i64| {
+        let id = *id;
+        async move {
+            if choose_tenant(id).await.is_ok() {
+                // A full load: every page's data belongs to the tenant that was current.
+                let _ = window().location().set_href("/kunder");
+            }
+        }
+    });
+    let tenants = user.tenants.clone();
+    view! {
+        <header class="app-bar">
+            <MainMenu/>
+            <span class="tenant-name" data-testid="tenant-name">{tenant_name}</span>
+            <span class="spacer"></span>
+            <Show when=move || { tenants.len() > 1 && current_tenant.is_some() }>
+                <label class="tenant-switch">
+                    <span>{move || i18n.t(Msg::Tenant)}</span>
+                    <select on:change=move |ev| {
+                        if let Ok(id) = event_target_value(&ev).parse::<i64>() {
+                            switch.dispatch(id);
+                        }
+                    }>
+                        {user.tenants.iter().map(|t| view! {
+                            <option value=t.id.to_string() selected=Some(t.id) == current_tenant>{t.name.clone()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            </Show>
+            <LanguageSwitch/>
+            <span class="user-name" data-testid="user-name">{user.name.clone()}</span>
+            <ActionForm action=logout>
+                <button type="submit">{move || i18n.t(Msg::LogOut)}</button>
+            </ActionForm>
+        </header>
+        <Outlet/>
+    }
+}
+
+const MENU: [(Msg, &str); 2] = [(Msg::CustomerSearch, "/kunder"), (Msg::NewCustomer, "/kunder/ny")];
+
+/// Hovedmenyen: Alt+H or the button opens it, arrows move, Enter follows, Esc closes.
+#[component]
+fn MainMenu() -> impl IntoView {
+    let i18n = use_i18n();
+    let open = RwSignal::new(false);
+    let menu_ref = NodeRef::<leptos::html::Ul>::new();
+    let button_ref = NodeRef::<leptos::html::Button>::new();
+
+    let items = move || -> Vec<web_sys::HtmlElement> {
+        use wasm_bindgen::JsCast;
+        menu_ref
+            .get()
+            .and_then(|m| m.query_selector_all("[role=menuitem]").ok())
+            .map(|list| {
+                (0..list.length())
+                    .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let focus_item = move |index: usize| {
+        if let Some(item) = items().get(index) {
+            let _ = item.focus();
+        }
+    };
+    let open_menu = move || {
+        open.set(true);
+        // The list renders in this tick; focus after it is in the DOM.
+        request_animation_frame(move || focus_item(0));
+    };
+    let close_menu = move || {
+        open.set(false);
+        if let Some(b) = button_ref.get() {
+            let _ = b.focus();
+        }
+    };
+
+    let handle = window_event_listener(ev::keydown, move |e| {
+        if e.alt_key() && e.code() == "KeyH" {
+            e.prevent_default();
+            if open.get_untracked() { close_menu() } else { open_menu() }
+        }
+    });
+    on_cleanup(move || handle.remove());
+
+    let on_menu_key = move |e: ev::KeyboardEvent| {
+        let all = items();
+        let active = document().active_element();
+        let current = all.iter().position(|i| Some(i.unchecked_ref::<web_sys::Element>()) == active.as_ref());
+        let step = |d: isize| {
+            let n = all.len() as isize;
+            let next = (current.map_or(-1, |c| c as isize) + d).rem_euclid(n.max(1));
+            focus_item(next as usize);
+        };
+        match e.key().as_str() {
+            "ArrowDown" => { e.prevent_default(); step(1) }
+            "ArrowUp" => { e.prevent_default(); step(-1) }
+            "Home" => { e.prevent_default(); focus_item(0) }
+            "End" => { e.prevent_default(); focus_item(all.len().saturating_sub(1)) }
+            "Escape" | "Tab" => close_menu(),
+            _ => {}
+        }
+    };
+
+    view! {
+        <div class="main-menu">
+            <button
+                node_ref=button_ref
+                class="menu-button"
+                aria-haspopup="menu"
+                aria-controls="hovedmeny"
+                aria-expanded=move || open.get().to_string()
+                aria-keyshortcuts="Alt+H"
+                on:click=move |_| if open.get_untracked() { close_menu() } else { open_menu() }
+            >
+                {move || i18n.t(Msg::MainMenuButton)}
+            </button>
+            <ul
+                id="hovedmeny"
+                role="menu"
+                node_ref=menu_ref
+                aria-label=move || i18n.t(Msg::MainMenu)
+                hidden=move || !open.get()
+                on:keydown=on_menu_key
+            >
+                {MENU.into_iter().map(|(label, href)| view! {
+                    <li role="none">
+                        <a role="menuitem" href=href tabindex="-1" on:click=move |_| open.set(false)>
+                            {move || i18n.t(label)}
+                        </a>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+use wasm_bindgen::JsCast as _;
+
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <label class="language-switch">
+            <span class="visually-hidden">{move || i18n.t(Msg::Language)}</span>
+            <select on:change=move |ev| i18n.set(Locale::from_code(&event_target_value(&ev)))>
+                <option value="nb" selected=move || i18n.locale() == Locale::Nb>"Norsk bokmål"</option>
+                <option value="en" selected=move || i18n.locale() == Locale::En>"English"</option>
+            </select>
+        </label>
+    }
+}
+
+#[component]
+pub fn ChooseTenantPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let CurrentUser(me) = expect_context::<CurrentUser>();
+    let choose = Action::new(move |id: &i64| {
+        let id = *id;
+        async move {
+            if choose_tenant(id).await.is_ok() {
+                let _ = window().location().set_href("/kunder");
+            }
+        }
+    });
+    view! {
+        <main class="page">
+            <h1>{move || i18n.t(Msg::ChooseTenant)}</h1>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    let tenants = me.await.map(|m| m.tenants).unwrap_or_default();
+                    if tenants.is_empty() {
+                        view! { <p>{move || i18n.t(Msg::NoTenants)}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="tenant-list">
+                                {tenants.into_iter().map(|t| {
+                                    let id = t.id;
+                                    view! { <li><button class="tenant-choice" on:click=move |_| { choose.dispatch(id); }>{t.name}</button></li> }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}

@@ -1,0 +1,391 @@
+//! The SQLite repository: the embedded default.
+//!
+//! WAL with `synchronous=FULL`, because consent records are legal evidence and a committed
+//! transaction must survive a power cut. Writes that read first start with `BEGIN IMMEDIATE`,
+//! so a second writer waits (busy_timeout) instead of failing halfway with SQLITE_BUSY.
+
+use super::*;
+use app::ports::{LoginEvent, RepoResult};
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct SqliteRepository {
+    pub pool: SqlitePool,
+}
+
+impl SqliteRepository {
+    pub async fn open(url: &str) -> Result<Self, sqlx::Error> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        if let Some(dir) = options.get_filename().parent() {
+            std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+        }
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
+        Ok(SqliteRepository { pool })
+    }
+
+    async fn write(&self) -> RepoResult<sqlx::Transaction<'static, Sqlite>> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(other)
+    }
+}
+
+fn tenant_token(tenant: TenantId) -> String {
+    format!("t{tenant}")
+}
+
+/// An FTS5 query: the tenant's token and every term as a prefix, all required.
+fn fts_query(tenant: TenantId, terms: &[String]) -> String {
+    // Terms are letters and digits only (app::domain::search_terms), so quoting is safe.
+    let mut q = format!("tenant : {}", tenant_token(tenant));
+    for t in terms {
+        q.push_str(&format!(" AND document : \"{t}\" *"));
+    }
+    q
+}
+
+async fn index_customer(tx: &mut sqlx::SqliteConnection, tenant: TenantId, id: CustomerId, document: &str) -> RepoResult<()> {
+    sqlx::query("INSERT OR REPLACE INTO customer_search (rowid, tenant, document) VALUES (?, ?, ?)")
+        .bind(id)
+        .bind(tenant_token(tenant))
+        .bind(document)
+        .execute(tx)
+        .await
+        .map_err(other)?;
+    Ok(())
+}
+
+#[async_trait]
+impl Repository for SqliteRepository {
+    async fn staff_by_email(&self, email: &str) -> RepoResult<Option<StaffAccount>> {
+        let row: Option<StaffRow> = sqlx::query_as("SELECT id, email, name, password_hash FROM staff_users WHERE email = ?")
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(row.map(Into::into))
+    }
+
+    async fn staff_by_id(&self, id: StaffUserId) -> RepoResult<Option<StaffAccount>> {
+        let row: Option<StaffRow> = sqlx::query_as("SELECT id, email, name, password_hash FROM staff_users WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(row.map(Into::into))
+    }
+
+    async fn tenants_of(&self, user: StaffUserId) -> RepoResult<Vec<TenantRef>> {
+        let rows: Vec<TenantRow> = sqlx::query_as(
+            "SELECT t.id, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
+             WHERE m.user_id = ? ORDER BY t.name, t.id",
+        )
+        .bind(user)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn append_login_event(&self, e: &LoginEvent) -> RepoResult<()> {
+        sqlx::query("INSERT INTO staff_login_events (email, user_id, outcome, at_ms, ip) VALUES (?, ?, ?, ?, ?)")
+            .bind(&e.email)
+            .bind(e.user_id)
+            .bind(outcome_str(e.outcome))
+            .bind(e.at_unix_ms)
+            .bind(&e.ip)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(())
+    }
+
+    async fn failures_since(&self, email: &str, since_unix_ms: i64) -> RepoResult<Vec<i64>> {
+        sqlx::query_scalar(
+            "SELECT at_ms FROM staff_login_events WHERE email = ?1 AND at_ms >= ?2 \
+               AND outcome IN ('wrong_password', 'unknown_email') \
+               AND at_ms > COALESCE((SELECT MAX(at_ms) FROM staff_login_events \
+                                     WHERE email = ?1 AND outcome = 'succeeded'), -1) \
+             ORDER BY at_ms",
+        )
+        .bind(email)
+        .bind(since_unix_ms)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)
+    }
+
+    async fn search_customers(&self, tenant: TenantId, terms: &[String], limit: u32, offset: u32) -> RepoResult<Vec<CustomerHit>> {
+        let rows: Vec<HitRow> = if terms.is_empty() {
+            sqlx::query_as(&format!(
+                "SELECT {HIT_COLUMNS} FROM customers c WHERE c.tenant_id = ? ORDER BY c.sort_name, c.id LIMIT ? OFFSET ?"
+            ))
+            .bind(tenant)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await
+        } else {
+            sqlx::query_as(&format!(
+                "SELECT {HIT_COLUMNS} FROM customer_search s JOIN customers c ON c.id = s.rowid \
+                 WHERE customer_search MATCH ? AND c.tenant_id = ? ORDER BY c.sort_name, c.id LIMIT ? OFFSET ?"
+            ))
+            .bind(fts_query(tenant, terms))
+            .bind(tenant)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await
+        }
+        .map_err(other)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn customer_card(&self, tenant: TenantId, id: CustomerId) -> RepoResult<CustomerCard> {
+        let customer: CustomerRow = sqlx::query_as(&format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE tenant_id = ? AND id = ?"))
+            .bind(tenant)
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)?;
+        let contacts: Vec<ContactRow> = sqlx::query_as(
+            "SELECT id, version, name, position, email, phone FROM contact_persons \
+             WHERE tenant_id = ? AND customer_id = ? ORDER BY id",
+        )
+        .bind(tenant)
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(CustomerCard { customer: customer.into(), contact_persons: contacts.into_iter().map(Into::into).collect() })
+    }
+
+    async fn create_customer(&self, tenant: TenantId, c: &ValidCustomer) -> RepoResult<CustomerId> {
+        let mut tx = self.write().await?;
+        let id = insert_customer(&mut tx, tenant, &c.into()).await?;
+        tx.commit().await.map_err(other)?;
+        Ok(id)
+    }
+
+    async fn update_customer(&self, tenant: TenantId, id: CustomerId, expected_version: i64, c: &ValidCustomer) -> RepoResult<i64> {
+        let col = CustomerColumns::from(c);
+        let mut tx = self.write().await?;
+        let new_version: Option<i64> = sqlx::query_scalar(
+            "UPDATE customers SET kind = ?, customer_number = ?, first_name = ?, last_name = ?, company_name = ?, \
+               org_no = ?, address_line = ?, postal_code = ?, city = ?, email = ?, phone = ?, tags = ?, sort_name = ?, \
+               version = version + 1, updated_ms = ? \
+             WHERE tenant_id = ? AND id = ? AND version = ? RETURNING version",
+        )
+        .bind(col.kind)
+        .bind(&col.customer_number)
+        .bind(&col.first_name)
+        .bind(&col.last_name)
+        .bind(&col.company_name)
+        .bind(&col.org_no)
+        .bind(&col.address_line)
+        .bind(&col.postal_code)
+        .bind(&col.city)
+        .bind(&col.email)
+        .bind(&col.phone)
+        .bind(&col.tags)
+        .bind(&col.sort_name)
+        .bind(now_ms())
+        .bind(tenant)
+        .bind(id)
+        .bind(expected_version)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(other)?;
+        let Some(version) = new_version else {
+            return Err(missing_or_stale(&mut tx, "customers", tenant, id).await);
+        };
+        index_customer(&mut tx, tenant, id, &col.search_document).await?;
+        tx.commit().await.map_err(other)?;
+        Ok(version)
+    }
+
+    async fn create_contact_person(&self, tenant: TenantId, customer: CustomerId, p: &ValidContactPerson) -> RepoResult<ContactPersonId> {
+        let col = ContactColumns::from(p);
+        let now = now_ms();
+        // The INSERT … SELECT finds no customer row of another tenant, so nothing is written.
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO contact_persons (tenant_id, customer_id, name, position, email, phone, created_ms, updated_ms) \
+             SELECT tenant_id, id, ?, ?, ?, ?, ?, ? FROM customers WHERE tenant_id = ? AND id = ? RETURNING id",
+        )
+        .bind(&col.name)
+        .bind(&col.position)
+        .bind(&col.email)
+        .bind(&col.phone)
+        .bind(now)
+        .bind(now)
+        .bind(tenant)
+        .bind(customer)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(other)?;
+        id.ok_or(RepoError::NotFound)
+    }
+
+    async fn update_contact_person(&self, tenant: TenantId, id: ContactPersonId, expected_version: i64, p: &ValidContactPerson) -> RepoResult<i64> {
+        let col = ContactColumns::from(p);
+        let mut tx = self.write().await?;
+        let new_version: Option<i64> = sqlx::query_scalar(
+            "UPDATE contact_persons SET name = ?, position = ?, email = ?, phone = ?, version = version + 1, updated_ms = ? \
+             WHERE tenant_id = ? AND id = ? AND version = ? RETURNING version",
+        )
+        .bind(&col.name)
+        .bind(&col.position)
+        .bind(&col.email)
+        .bind(&col.phone)
+        .bind(now_ms())
+        .bind(tenant)
+        .bind(id)
+        .bind(expected_version)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(other)?;
+        let Some(version) = new_version else {
+            return Err(missing_or_stale(&mut tx, "contact_persons", tenant, id).await);
+        };
+        tx.commit().await.map_err(other)?;
+        Ok(version)
+    }
+}
+
+/// After an update matched no row: was it never there (for this tenant), or changed meanwhile?
+async fn missing_or_stale(tx: &mut sqlx::SqliteConnection, table: &'static str, tenant: TenantId, id: i64) -> RepoError {
+    let exists: Result<Option<i64>, _> = sqlx::query_scalar(&format!("SELECT 1 FROM {table} WHERE tenant_id = ? AND id = ?"))
+        .bind(tenant)
+        .bind(id)
+        .fetch_optional(tx)
+        .await;
+    match exists {
+        Ok(Some(_)) => RepoError::Stale,
+        Ok(None) => RepoError::NotFound,
+        Err(e) => other(e),
+    }
+}
+
+async fn insert_customer(tx: &mut sqlx::SqliteConnection, tenant: TenantId, col: &CustomerColumns) -> RepoResult<CustomerId> {
+    let now = now_ms();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO customers (tenant_id, customer_number, kind, first_name, last_name, company_name, org_no, \
+           address_line, postal_code, city, email, phone, tags, sort_name, created_ms, updated_ms) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(tenant)
+    .bind(&col.customer_number)
+    .bind(col.kind)
+    .bind(&col.first_name)
+    .bind(&col.last_name)
+    .bind(&col.company_name)
+    .bind(&col.org_no)
+    .bind(&col.address_line)
+    .bind(&col.postal_code)
+    .bind(&col.city)
+    .bind(&col.email)
+    .bind(&col.phone)
+    .bind(&col.tags)
+    .bind(&col.sort_name)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(other)?;
+    index_customer(tx, tenant, id, &col.search_document).await?;
+    Ok(id)
+}
+
+#[async_trait]
+impl Seeder for SqliteRepository {
+    async fn tenant_named(&self, name: &str) -> RepoResult<Option<TenantId>> {
+        sqlx::query_scalar("SELECT id FROM tenants WHERE name = ? ORDER BY id LIMIT 1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other)
+    }
+
+    async fn create_tenant(&self, name: &str) -> RepoResult<TenantId> {
+        sqlx::query_scalar("INSERT INTO tenants (name, created_ms) VALUES (?, ?) RETURNING id")
+            .bind(name)
+            .bind(now_ms())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)
+    }
+
+    async fn ensure_staff(&self, email: &str, name: &str, password_hash: &str) -> RepoResult<StaffUserId> {
+        sqlx::query_scalar(
+            "INSERT INTO staff_users (email, name, password_hash, created_ms) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id",
+        )
+        .bind(email)
+        .bind(name)
+        .bind(password_hash)
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(other)
+    }
+
+    async fn add_membership(&self, user: StaffUserId, tenant: TenantId, role: Role) -> RepoResult<()> {
+        sqlx::query("INSERT INTO memberships (user_id, tenant_id, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+            .bind(user)
+            .bind(tenant)
+            .bind(role.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(())
+    }
+
+    async fn insert_customers(&self, tenant: TenantId, batch: &[(ValidCustomer, Vec<ValidContactPerson>)]) -> RepoResult<()> {
+        let mut tx = self.write().await?;
+        for (customer, contacts) in batch {
+            let id = insert_customer(&mut tx, tenant, &customer.into()).await?;
+            if contacts.is_empty() {
+                continue;
+            }
+            let now = now_ms();
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO contact_persons (tenant_id, customer_id, name, position, email, phone, created_ms, updated_ms) ",
+            );
+            q.push_values(contacts.iter().map(ContactColumns::from), |mut b, p| {
+                b.push_bind(tenant).push_bind(id).push_bind(p.name).push_bind(p.position).push_bind(p.email).push_bind(p.phone).push_bind(now).push_bind(now);
+            });
+            q.build().execute(&mut *tx).await.map_err(other)?;
+        }
+        tx.commit().await.map_err(other)
+    }
+
+    async fn customer_count(&self, tenant: TenantId) -> RepoResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM customers WHERE tenant_id = ?")
+            .bind(tenant)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fts_query_always_carries_the_tenant() {
+        assert_eq!(fts_query(7, &[]), "tenant : t7");
+        assert_eq!(
+            fts_query(7, &["ola".into(), "91234".into()]),
+            "tenant : t7 AND document : \"ola\" * AND document : \"91234\" *"
+        );
+    }
+}

@@ -1,0 +1,8 @@
+#![recursion_limit = "512"]
+//! The Samtykke server: persistence, staff authentication, the HTTP stack and the CLI's work.
+
+pub mod auth;
+pub mod db;
+pub mod origin;
+pub mod seed;
+pub mod web;

@@ -1,0 +1,265 @@
+//! Demo data and bulk generation of realistic Norwegian-looking customers.
+
+use crate::auth::hash_password;
+use crate::db::Seeder;
+use app::forms::{ValidContactPerson, ValidCustomer};
+use app::model::{ContactPersonInput, CustomerInput, CustomerKind, Role, TenantId};
+use app::ports::RepoError;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+
+pub const DEMO_PASSWORD: &str = "demo-passord-2026";
+
+pub struct DemoLogin {
+    pub email: &'static str,
+    pub name: &'static str,
+    pub tenants: &'static [(&'static str, Role)],
+}
+
+pub const DEMO_TENANTS: [&str; 2] = ["Nordlys Regnskap AS", "Fjellvik Sport AS"];
+
+pub const DEMO_LOGINS: [DemoLogin; 2] = [
+    DemoLogin {
+        email: "admin@demo.no",
+        name: "Ada Admin",
+        tenants: &[("Nordlys Regnskap AS", Role::Admin), ("Fjellvik Sport AS", Role::Admin)],
+    },
+    DemoLogin { email: "ansatt@demo.no", name: "Are Ansatt", tenants: &[("Nordlys Regnskap AS", Role::Staff)] },
+];
+
+/// Creates the demo tenants, logins and customers unless they are there already.
+pub async fn seed_demo(db: &dyn Seeder) -> Result<bool, RepoError> {
+    if db.tenant_named(DEMO_TENANTS[0]).await?.is_some() {
+        return Ok(false);
+    }
+    let mut ids = Vec::new();
+    for name in DEMO_TENANTS {
+        ids.push((name, db.create_tenant(name).await?));
+    }
+    let hash = hash_password(DEMO_PASSWORD);
+    for login in &DEMO_LOGINS {
+        let user = db.ensure_staff(login.email, login.name, &hash).await?;
+        for (tenant, role) in login.tenants {
+            if let Some((_, id)) = ids.iter().find(|(n, _)| n == tenant) {
+                db.add_membership(user, *id, *role).await?;
+            }
+        }
+    }
+    let mut rng = StdRng::seed_from_u64(2026);
+    for (i, (_, tenant)) in ids.iter().enumerate() {
+        let mut batch = demo_customers(i);
+        batch.extend((0..60).map(|n| generated_customer(&mut rng, 30_000 + n)));
+        db.insert_customers(*tenant, &batch).await?;
+    }
+    Ok(true)
+}
+
+/// A few hand-written customers the docs and browser tests refer to by name.
+fn demo_customers(tenant_index: usize) -> Vec<(ValidCustomer, Vec<ValidContactPerson>)> {
+    let people: &[(&str, &str, &str, &str, &str)] = if tenant_index == 0 {
+        &[
+            ("10001", "Ola", "Nordmann", "ola.nordmann@example.no", "912 34 567"),
+            ("10002", "Kari", "Nordmann", "kari.nordmann@example.no", "481 23 456"),
+            ("10003", "Åse", "Ødegård", "ase.odegard@example.no", "934 56 789"),
+        ]
+    } else {
+        &[("10001", "Per", "Fjellvik", "per@fjellvik.example.no", "917 00 000")]
+    };
+    let mut out: Vec<_> = people
+        .iter()
+        .map(|(number, first, last, email, phone)| {
+            let c = CustomerInput {
+                kind: CustomerKind::Private,
+                customer_number: (*number).into(),
+                first_name: (*first).into(),
+                last_name: (*last).into(),
+                address_line: "Storgata 1".into(),
+                postal_code: "0155".into(),
+                city: "Oslo".into(),
+                email: (*email).into(),
+                phone: (*phone).into(),
+                ..Default::default()
+            };
+            let me = ContactPersonInput { name: format!("{first} {last}"), email: (*email).into(), phone: (*phone).into(), ..Default::default() };
+            (ValidCustomer::parse(&c).expect("valid demo customer"), vec![ValidContactPerson::parse(&me).expect("valid demo contact")])
+        })
+        .collect();
+    if tenant_index == 0 {
+        let business = CustomerInput {
+            kind: CustomerKind::Business,
+            customer_number: "20001".into(),
+            company_name: "Ærlig Øl og Bakeri AS".into(),
+            org_no: "923609016".into(),
+            address_line: "Bryggen 5".into(),
+            postal_code: "5003".into(),
+            city: "Bergen".into(),
+            email: "post@aerlig.example.no".into(),
+            phone: "55 12 34 56".into(),
+            tags: "bedrift, bakeri".into(),
+            ..Default::default()
+        };
+        let contacts = [("Ingrid Berg", "Daglig leder", "ingrid@aerlig.example.no", "926 11 222"), ("Jonas Lie", "Regnskap", "jonas@aerlig.example.no", "")]
+            .iter()
+            .map(|(name, position, email, phone)| {
+                ValidContactPerson::parse(&ContactPersonInput { name: (*name).into(), position: (*position).into(), email: (*email).into(), phone: (*phone).into() })
+                    .expect("valid demo contact")
+            })
+            .collect();
+        out.push((ValidCustomer::parse(&business).expect("valid demo business"), contacts));
+    }
+    out
+}
+
+const FIRST_NAMES: &[&str] = &[
+    "Ole", "Lars", "Knut", "Jan", "Per", "Bjørn", "Arne", "Kjell", "Hans", "Geir", "Anne", "Inger", "Kari", "Marit",
+    "Ingrid", "Liv", "Eva", "Berit", "Astrid", "Solveig", "Håkon", "Sigrid", "Øystein", "Åsmund", "Tove", "Nora", "Emma",
+    "Jakob", "Emil", "Sofie", "Ida", "Mathias", "Henrik", "Ingeborg", "Torunn", "Ragnhild", "Eirik", "Sindre", "Maja", "Frøydis",
+];
+const LAST_NAMES: &[&str] = &[
+    "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen", "Jensen", "Karlsen", "Johnsen",
+    "Pettersen", "Eriksen", "Berg", "Haugen", "Hagen", "Johannessen", "Andreassen", "Jacobsen", "Dahl", "Jørgensen", "Halvorsen",
+    "Henriksen", "Lund", "Sørensen", "Jakobsen", "Moen", "Gundersen", "Iversen", "Strand", "Solberg", "Svendsen", "Eide",
+    "Knutsen", "Martinsen", "Paulsen", "Bakken", "Kristoffersen", "Mathisen", "Lie", "Amundsen", "Nguyen", "Rasmussen",
+    "Ødegård", "Sæther", "Bråten", "Løken", "Fjeld", "Aasen", "Østby",
+];
+const COMPANY_WORDS: &[&str] = &[
+    "Fjord", "Nordlys", "Vik", "Berg", "Skog", "Fjell", "Hav", "Bygg", "Elektro", "Rør", "Regnskap", "Transport", "Data",
+    "Bakeri", "Frisør", "Maskin", "Eiendom", "Marin", "Sjømat", "Trafikk", "Øst", "Vest", "Sør", "Nord", "Tre", "Stål",
+];
+const COMPANY_SUFFIXES: &[&str] = &["AS", "AS", "AS", "ANS", "DA", "Holding AS", "og Sønner AS"];
+const PLACES: &[(&str, &str)] = &[
+    ("0150", "Oslo"), ("0560", "Oslo"), ("5003", "Bergen"), ("7010", "Trondheim"), ("4006", "Stavanger"), ("9008", "Tromsø"),
+    ("4610", "Kristiansand"), ("3015", "Drammen"), ("1606", "Fredrikstad"), ("2317", "Hamar"), ("6002", "Ålesund"),
+    ("8006", "Bodø"), ("2815", "Gjøvik"), ("3510", "Hønefoss"), ("1530", "Moss"), ("9600", "Hammerfest"),
+];
+const STREETS: &[&str] = &["Storgata", "Kirkegata", "Skolegata", "Strandveien", "Bakkeveien", "Fjordgata", "Granveien", "Løkkeveien", "Sjøgata"];
+const POSITIONS: &[&str] = &["Daglig leder", "Innkjøper", "Regnskap", "Salg", "Kundeservice", "Styreleder"];
+
+/// A valid organisation number: 8 or 9 first, then the mod-11 check digit.
+fn org_no(rng: &mut StdRng) -> String {
+    const WEIGHTS: [u32; 8] = [3, 2, 7, 6, 5, 4, 3, 2];
+    loop {
+        let mut digits: Vec<u32> = vec![rng.gen_range(8..=9)];
+        digits.extend((0..7).map(|_| rng.gen_range(0..10)));
+        let sum: u32 = digits.iter().zip(WEIGHTS).map(|(d, w)| d * w).sum();
+        let check = match 11 - sum % 11 {
+            11 => 0,
+            10 => continue,
+            c => c,
+        };
+        digits.push(check);
+        return digits.iter().map(|d| char::from_digit(*d, 10).unwrap_or('0')).collect();
+    }
+}
+
+fn ascii_mail_part(s: &str) -> String {
+    s.to_lowercase().replace('æ', "ae").replace('ø', "o").replace('å', "a").replace(' ', ".")
+}
+
+fn person(rng: &mut StdRng) -> (String, String, String, String) {
+    let first = *FIRST_NAMES.choose(rng).unwrap_or(&"Ola");
+    let last = *LAST_NAMES.choose(rng).unwrap_or(&"Nordmann");
+    let email = format!("{}.{}{}@example.no", ascii_mail_part(first), ascii_mail_part(last), rng.gen_range(1..1000));
+    let phone = format!("{}{:07}", [4, 9][rng.gen_range(0..2)], rng.gen_range(0..10_000_000));
+    (first.into(), last.into(), email, phone)
+}
+
+/// One generated customer with zero to three contact persons.
+pub fn generated_customer(rng: &mut StdRng, number: u64) -> (ValidCustomer, Vec<ValidContactPerson>) {
+    let (postal_code, city) = *PLACES.choose(rng).unwrap_or(&("0150", "Oslo"));
+    let address_line = format!("{} {}", STREETS.choose(rng).unwrap_or(&"Storgata"), rng.gen_range(1..200));
+    let business = rng.gen_bool(0.3);
+    let (first, last, email, phone) = person(rng);
+    let input = if business {
+        let name = format!(
+            "{} {} {}",
+            COMPANY_WORDS.choose(rng).unwrap_or(&"Fjord"),
+            COMPANY_WORDS.choose(rng).unwrap_or(&"Bygg"),
+            COMPANY_SUFFIXES.choose(rng).unwrap_or(&"AS")
+        );
+        CustomerInput {
+            kind: CustomerKind::Business,
+            customer_number: number.to_string(),
+            company_name: name,
+            org_no: org_no(rng),
+            address_line,
+            postal_code: postal_code.into(),
+            city: city.into(),
+            email: format!("post{}@{}.example.no", rng.gen_range(1..100), ascii_mail_part(&last).replace('.', "")),
+            phone: phone.clone(),
+            ..Default::default()
+        }
+    } else {
+        CustomerInput {
+            kind: CustomerKind::Private,
+            customer_number: number.to_string(),
+            first_name: first.clone(),
+            last_name: last.clone(),
+            address_line,
+            postal_code: postal_code.into(),
+            city: city.into(),
+            email: email.clone(),
+            phone: phone.clone(),
+            ..Default::default()
+        }
+    };
+    let contacts = if business {
+        (0..rng.gen_range(0..=3))
+            .map(|_| {
+                let (f, l, e, p) = person(rng);
+                ContactPersonInput { name: format!("{f} {l}"), position: POSITIONS.choose(rng).unwrap_or(&"Salg").to_string(), email: e, phone: p }
+            })
+            .collect()
+    } else {
+        vec![ContactPersonInput { name: format!("{first} {last}"), position: String::new(), email, phone }]
+    };
+    (
+        ValidCustomer::parse(&input).expect("generated customers are valid"),
+        contacts.iter().map(|c| ValidContactPerson::parse(c).expect("generated contacts are valid")).collect(),
+    )
+}
+
+/// Bulk generation for benchmarks: `customers` spread evenly over `tenants` new tenants.
+pub async fn seed_bulk(db: &dyn Seeder, customers: u64, tenants: u64, progress: &indicatif::ProgressBar) -> Result<Vec<TenantId>, RepoError> {
+    const BATCH: u64 = 500;
+    let mut rng = StdRng::seed_from_u64(customers ^ (tenants << 32));
+    let per_tenant = customers.div_ceil(tenants.max(1));
+    let mut ids = Vec::new();
+    let mut made = 0;
+    for t in 0..tenants {
+        let tenant = db.create_tenant(&format!("Bulk klient {:03}", t + 1)).await?;
+        ids.push(tenant);
+        let mut n = 0;
+        while n < per_tenant && made < customers {
+            let size = BATCH.min(per_tenant - n).min(customers - made);
+            let batch: Vec<_> = (0..size).map(|i| generated_customer(&mut rng, 100_000 + n + i)).collect();
+            db.insert_customers(tenant, &batch).await?;
+            n += size;
+            made += size;
+            progress.inc(size);
+        }
+    }
+    Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_customers_are_valid_and_varied() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let names: std::collections::HashSet<String> = (0..200).map(|n| generated_customer(&mut rng, n).0.sort_name()).collect();
+        assert!(names.len() > 100, "only {} distinct names", names.len());
+    }
+
+    #[test]
+    fn generated_org_nos_pass_the_checksum() {
+        let mut rng = StdRng::seed_from_u64(2);
+        for _ in 0..500 {
+            let o = org_no(&mut rng);
+            assert!(app::domain::OrgNo::parse(&o).is_ok(), "{o}");
+        }
+    }
+}

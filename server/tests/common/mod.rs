@@ -1,0 +1,166 @@
+//! Test support: a fresh database per test on either backend, and the real app on port 0.
+//!
+//! Use [`fresh_database`] for repository tests and [`TestApp::spawn`] for tests through HTTP.
+//! `both_databases!(name)` turns `async fn name(backend: Backend)` into one test per backend.
+#![allow(dead_code)]
+
+use app::error::ApiError;
+use server::auth::LockoutPolicy;
+use server::db::Database;
+use server::web::{router, WebConfig};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[macro_export]
+macro_rules! both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() { super::$name($crate::common::Backend::Sqlite).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() { super::$name($crate::common::Backend::Postgres).await }
+        }
+    )*};
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique_name() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("samtykke_test_{}_{}_{}", std::process::id(), nanos % 1_000_000_000, COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A new, empty, migrated database. PostgreSQL: the server in `SAMTYKKE_TEST_PG`
+/// (default postgres://postgres@127.0.0.1:5432), a new database per call.
+pub async fn fresh_database(backend: Backend) -> (Database, String) {
+    let url = match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join("samtykke-tests");
+            std::fs::create_dir_all(&dir).unwrap();
+            format!("sqlite://{}/{}.db", dir.display(), unique_name())
+        }
+        Backend::Postgres => {
+            let base = std::env::var("SAMTYKKE_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+            format!("{}/{}", base.trim_end_matches('/'), unique_name())
+        }
+    };
+    let db = Database::open(&url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
+    (db, url)
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: Database,
+    pub url: String,
+}
+
+impl TestApp {
+    /// The whole app with the demo data, on a free port.
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let (db, url) = fresh_database(backend).await;
+        server::seed::seed_demo(db.seeder()).await.unwrap();
+        Self::serve(db, url).await
+    }
+
+    /// Another app server on the same database, as in a scaled-out deployment.
+    pub async fn second_server(&self) -> TestApp {
+        let db = Database::open(&self.url).await.unwrap();
+        Self::serve(db, self.url.clone()).await
+    }
+
+    async fn serve(db: Database, url: String) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let config = WebConfig {
+            site_root: "target/site".into(),
+            site_addr: addr,
+            secure_cookies: false,
+            lockout: LockoutPolicy::default(),
+        };
+        let app = router(&db, &config).await.unwrap();
+        tokio::spawn(async move {
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        });
+        TestApp { addr, db, url }
+    }
+
+    pub fn client(&self) -> Client {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        Client {
+            base: format!("http://{}", self.addr),
+            http: reqwest::Client::builder()
+                .cookie_provider(jar.clone())
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            jar,
+        }
+    }
+}
+
+/// A browser-like client: keeps cookies, calls server functions by their public paths.
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
+}
+
+impl Client {
+    pub async fn call<T: serde::de::DeserializeOwned>(&self, endpoint: &str, form: &[(&str, &str)]) -> Result<T, ApiError> {
+        let response = self.http.post(format!("{}/api/{endpoint}", self.base)).form(form).send().await.unwrap();
+        decode(response).await
+    }
+
+    pub async fn call_json<T: serde::de::DeserializeOwned>(&self, endpoint: &str, body: serde_json::Value) -> Result<T, ApiError> {
+        let response = self.http.post(format!("{}/api/{endpoint}", self.base)).json(&body).send().await.unwrap();
+        decode(response).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Result<(), ApiError> {
+        let response = self
+            .http
+            .post(format!("{}/api/login", self.base))
+            .form(&[("email", email), ("password", password)])
+            .send()
+            .await
+            .unwrap();
+        if response.status().is_redirection() {
+            return Ok(());
+        }
+        decode(response).await
+    }
+
+    /// The session cookie's value as this client holds it.
+    pub fn session_cookie(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let header = self.jar.cookies(&self.base.parse().unwrap())?;
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|c| c.strip_prefix(&format!("{}=", server::web::SESSION_COOKIE)).map(str::to_string))
+    }
+
+    /// Makes this client present `value` as its session cookie, as an attacker replaying it would.
+    pub fn set_session_cookie(&self, value: &str) {
+        self.jar.add_cookie_str(&format!("{}={value}; Path=/", server::web::SESSION_COOKIE), &self.base.parse().unwrap());
+    }
+}
+
+pub async fn decode<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, ApiError> {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    if status.is_success() {
+        Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("decode {text}: {e}")))
+    } else {
+        Err(serde_json::from_str(&text).unwrap_or_else(|e| panic!("decode error {status} {text}: {e}")))
+    }
+}
+
+pub const DEMO_PASSWORD: &str = server::seed::DEMO_PASSWORD;
