@@ -1,20 +1,16 @@
 //! The HTTP stack: sessions, the cross-origin guard, server functions, pages and static files.
 //!
-//! A request flows: compression → session layer (cookie ⇄ database) → for `/api/*` the
-//! cross-origin guard → the server function, which gets [`AppState`] from the Leptos context.
+//! A request flows: compression → session layer (cookie ⇄ database) → the cross-origin guard →
+//! a page or a server function, which gets [`AppState`] from the Leptos context.
 
 use crate::auth::{Argon2StaffAuth, LockoutPolicy};
 use crate::db::Database;
 use crate::origin::refuse_cross_origin;
 use app::ports::AppState;
 use app::{shell, App};
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::response::IntoResponse;
-use axum::routing::post;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
@@ -78,34 +74,17 @@ fn with_sessions<S: SessionStore + Clone>(app: Router, store: S, config: &WebCon
 fn app_routes(state: AppState, config: &WebConfig) -> Router {
     let options = leptos_options(config);
     let routes = generate_route_list(App);
-    let api_state = state.clone();
     let pkg_dir = format!("{}/pkg", config.site_root);
-    let api = Router::new()
-        .route(
-            "/api/{*fn_name}",
-            post(move |req: Request<Body>| {
-                let state = api_state.clone();
-                async move { handle_server_fns_with_context(move || provide_context(state.clone()), req).await }
-            }),
-        )
-        .layer(axum::middleware::from_fn(refuse_cross_origin));
-    let pages = Router::new()
-        .leptos_routes_with_context(
-            &options,
-            routes,
-            move || provide_context(state.clone()),
-            {
-                let options = options.clone();
-                move || shell(options.clone())
-            },
-        )
+    // leptos_routes also mounts every server function at its /api path, with this context.
+    Router::new()
+        .leptos_routes_with_context(&options, routes, move || provide_context(state.clone()), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler(shell))
-        .with_state(options);
-    api.merge(pages)
+        .with_state(options)
         .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
-        .route("/health", axum::routing::get(health))
-}
-
-async fn health(State(()): State<()>) -> impl IntoResponse {
-    "ok"
+        .route("/health", axum::routing::get(|| async { "ok" }))
+        // Around everything, so no route that changes state can be reached from another site.
+        .layer(axum::middleware::from_fn(refuse_cross_origin))
 }

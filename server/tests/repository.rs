@@ -154,15 +154,15 @@ async fn the_login_log_counts_failures_since_the_last_success_and_cannot_be_rewr
 
     let (update, delete) = match &db {
         Database::Sqlite(r) => (
-            sqlx::query("UPDATE staff_login_events SET outcome = 'succeeded'").execute(&r.pool).await,
-            sqlx::query("DELETE FROM staff_login_events").execute(&r.pool).await,
+            sqlx::query("UPDATE staff_login_events SET outcome = 'succeeded'").execute(&r.pool).await.is_err(),
+            sqlx::query("DELETE FROM staff_login_events").execute(&r.pool).await.is_err(),
         ),
         Database::Postgres(r) => (
-            sqlx::query("UPDATE staff_login_events SET outcome = 'succeeded'").execute(&r.pool).await,
-            sqlx::query("DELETE FROM staff_login_events").execute(&r.pool).await,
+            sqlx::query("UPDATE staff_login_events SET outcome = 'succeeded'").execute(&r.pool).await.is_err(),
+            sqlx::query("DELETE FROM staff_login_events").execute(&r.pool).await.is_err(),
         ),
     };
-    assert!(update.is_err() && delete.is_err(), "the login log is append-only");
+    assert!(update && delete, "the login log is append-only");
 }
 
 async fn sqlite_runs_wal_with_full_sync(backend: Backend) {

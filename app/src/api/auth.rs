@@ -32,7 +32,7 @@ pub async fn logout() -> Result<(), ApiError> {
     Ok(())
 }
 
-#[server(prefix = "/api", endpoint = "me")]
+#[server(prefix = "/api", endpoint = "whoami")]
 pub async fn whoami() -> Result<Me, ApiError> {
     use crate::session::*;
     let Staff { state, session, user_id } = logged_in_staff().await?;

@@ -19,7 +19,7 @@ pub async fn search_customers(query: String, page: u32) -> Result<SearchPage, Ap
     Ok(SearchPage { hits, page, has_more })
 }
 
-#[server(prefix = "/api", endpoint = "customer_card")]
+#[server(prefix = "/api", endpoint = "load_customer_card")]
 pub async fn load_customer_card(id: CustomerId) -> Result<CustomerCard, ApiError> {
     let ctx = crate::session::staff_in_tenant().await?;
     Ok(ctx.state.repo.customer_card(ctx.tenant.id, id).await?)
