@@ -59,7 +59,6 @@ messages! {
     ChooseTenant => "Velg klient", "Choose client";
     Tenant => "Klient", "Client";
     NoTenants => "Du har ikke tilgang til noen klient.", "You have no access to any client.";
-    MainMenu => "Hovedmeny", "Main menu";
     MainMenuButton => "Meny (Alt+H)", "Menu (Alt+H)";
     CustomerSearch => "Kundesøk", "Customer search";
     SearchLabel => "Søk etter kunde", "Search for a customer";

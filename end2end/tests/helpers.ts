@@ -22,3 +22,8 @@ export async function expectAccessible(page: Page) {
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`)).toEqual([]);
 }
+
+/** The rows of Kundesøk's result list (not the options of the page's select boxes). */
+export function hits(page: Page) {
+  return page.getByRole('listbox', { name: 'Kundesøk' }).getByRole('option');
+}

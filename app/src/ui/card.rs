@@ -1,4 +1,5 @@
 use super::fields::Field;
+use super::menu::MenuButton;
 use crate::api::{load_customer_card, save_contact_person, save_customer};
 use crate::domain::FieldErrors;
 use crate::error::ApiError;
@@ -59,7 +60,7 @@ fn CustomerForm(
     id: Option<CustomerId>,
     version: i64,
     initial: CustomerInput,
-    on_saved: Callback<(CustomerId, i64)>,
+    on_saved: Callback<(CustomerId, i64, CustomerInput)>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let form = RwSignal::new(initial);
@@ -80,11 +81,11 @@ fn CustomerForm(
         status.set(SaveStatus::Saving);
         let expected = version.get_untracked();
         leptos::task::spawn_local(async move {
-            match save_customer(id, expected, input).await {
+            match save_customer(id, expected, input.clone()).await {
                 Ok((saved_id, new_version)) => {
                     version.set(new_version);
                     status.set(SaveStatus::Saved);
-                    on_saved.run((saved_id, new_version));
+                    on_saved.run((saved_id, new_version, input));
                 }
                 Err(e) => {
                     if let Some(fe) = e.field_errors() {
@@ -110,8 +111,10 @@ fn CustomerForm(
     let is_business = move || form.with(|f| f.kind == CustomerKind::Business);
 
     view! {
+        // novalidate: our own translated messages beside each field, not the browser's bubbles.
         <form
             class="customer-form"
+            novalidate
             on:submit=move |e| { e.prevent_default(); save(); }
             on:keydown=on_save_shortcut(save)
         >
@@ -162,7 +165,7 @@ fn CustomerForm(
 pub fn NewCustomerPage() -> impl IntoView {
     let i18n = use_i18n();
     let navigate = use_navigate();
-    let on_saved = Callback::new(move |(id, _)| navigate(&format!("/kunder/{id}"), Default::default()));
+    let on_saved = Callback::new(move |(id, _, _)| navigate(&format!("/kunder/{id}"), Default::default()));
     view! {
         <main class="page">
             <h1>{move || i18n.t(Msg::NewCustomer)}</h1>
@@ -188,69 +191,30 @@ pub fn CustomerCardPage() -> impl IntoView {
             None => Err(ApiError::NotFound),
         }
     });
+    // Above the data, so a reload after saving a contact person keeps the open tab.
+    let tab = RwSignal::new(Tab::ContactPersons);
     view! {
         <main class="page card-page">
-            <Suspense fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
+            <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match card.await {
-                        Ok(c) => view! { <CustomerCardView card=c reload=Callback::new(move |_| card.refetch())/> }.into_any(),
+                        Ok(c) => view! { <CustomerCardView card=c tab reload=Callback::new(move |_| card.refetch())/> }.into_any(),
                         Err(e) => view! { <p class="form-error" role="alert">{api_error(i18n.locale(), &e)}</p> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </main>
     }
 }
 
 #[component]
-fn CustomerCardView(card: CustomerCard, reload: Callback<()>) -> impl IntoView {
+fn CustomerCardView(card: CustomerCard, tab: RwSignal<Tab>, reload: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
-    let tab = RwSignal::new(Tab::ContactPersons);
     let menu_open = RwSignal::new(false);
     let editing_contact = RwSignal::new(None::<Option<ContactPerson>>);
     let customer = card.customer.clone();
     let customer_id = customer.id;
-    let title = format!("{} {}", customer.input.customer_number, customer.display_name());
-    let menu_button = NodeRef::<leptos::html::Button>::new();
-    let menu_ref = NodeRef::<leptos::html::Ul>::new();
-
-    let close_menu = move || {
-        menu_open.set(false);
-        if let Some(b) = menu_button.get() {
-            let _ = b.focus();
-        }
-    };
-    let open_menu = move || {
-        menu_open.set(true);
-        request_animation_frame(move || {
-            if let Some(first) = menu_ref.get().and_then(|m| m.query_selector("[role=menuitem]").ok().flatten()) {
-                use wasm_bindgen::JsCast;
-                let _ = first.unchecked_into::<web_sys::HtmlElement>().focus();
-            }
-        });
-    };
-    let on_menu_key = move |e: ev::KeyboardEvent| {
-        use wasm_bindgen::JsCast;
-        let Some(menu) = menu_ref.get() else { return };
-        let Ok(list) = menu.query_selector_all("[role=menuitem]") else { return };
-        let items: Vec<web_sys::HtmlElement> =
-            (0..list.length()).filter_map(|i| list.item(i)?.dyn_into().ok()).collect();
-        let active = document().active_element();
-        let current = items.iter().position(|i| Some(i.unchecked_ref::<web_sys::Element>()) == active.as_ref());
-        let n = items.len() as isize;
-        let go = |d: isize| {
-            let next = (current.map_or(-1, |c| c as isize) + d).rem_euclid(n.max(1)) as usize;
-            if let Some(i) = items.get(next) {
-                let _ = i.focus();
-            }
-        };
-        match e.key().as_str() {
-            "ArrowDown" => { e.prevent_default(); go(1) }
-            "ArrowUp" => { e.prevent_default(); go(-1) }
-            "Escape" | "Tab" => close_menu(),
-            _ => {}
-        }
-    };
+    let title = RwSignal::new(format!("{} {}", customer.input.customer_number, customer.display_name()));
     let menu_action = move |action: Tab, new_contact: bool| {
         menu_open.set(false);
         tab.set(action);
@@ -263,36 +227,24 @@ fn CustomerCardView(card: CustomerCard, reload: Callback<()>) -> impl IntoView {
     view! {
         <header class="card-header">
             <h1 data-testid="card-title">{title}</h1>
-            <div class="card-menu">
-                <button
-                    node_ref=menu_button
-                    class="hamburger"
-                    aria-haspopup="menu"
-                    aria-controls="kundemeny"
-                    aria-expanded=move || menu_open.get().to_string()
-                    aria-label=move || i18n.t(Msg::CardMenu)
-                    on:click=move |_| if menu_open.get_untracked() { close_menu() } else { open_menu() }
-                >
-                    <span aria-hidden="true">"☰"</span>
-                </button>
-                <ul id="kundemeny" role="menu" node_ref=menu_ref hidden=move || !menu_open.get()
-                    aria-label=move || i18n.t(Msg::CardMenu) on:keydown=on_menu_key>
-                    <li role="none">
-                        <button role="menuitem" tabindex="-1" on:click=move |_| menu_action(Tab::Details, false)>
-                            {move || i18n.t(Msg::Edit)}
-                        </button>
-                    </li>
-                    <li role="none">
-                        <button role="menuitem" tabindex="-1" on:click=move |_| menu_action(Tab::ContactPersons, true)>
-                            {move || i18n.t(Msg::NewContactPerson)}
-                        </button>
-                    </li>
-                </ul>
-            </div>
+            <MenuButton menu_id="kundemeny" open=menu_open class="card-menu"
+                label=Signal::derive(move || i18n.t(Msg::CardMenu).to_string())
+                icon=|| view! { <span aria-hidden="true">"☰"</span> }.into_any()>
+                <li role="none">
+                    <button role="menuitem" tabindex="-1" on:click=move |_| menu_action(Tab::Details, false)>
+                        {move || i18n.t(Msg::Edit)}
+                    </button>
+                </li>
+                <li role="none">
+                    <button role="menuitem" tabindex="-1" on:click=move |_| menu_action(Tab::ContactPersons, true)>
+                        {move || i18n.t(Msg::NewContactPerson)}
+                    </button>
+                </li>
+            </MenuButton>
         </header>
         <div role="tablist" class="tabs" aria-label=move || i18n.t(Msg::CustomerCard)>
-            <TabButton tab current=tab value=Tab::ContactPersons label=Msg::ContactPersons/>
-            <TabButton tab current=tab value=Tab::Details label=Msg::CustomerDetails/>
+            <TabButton tab value=Tab::ContactPersons label=Msg::ContactPersons/>
+            <TabButton tab value=Tab::Details label=Msg::CustomerDetails/>
         </div>
         <section role="tabpanel" id="panel-contact-persons" aria-labelledby="tab-contact-persons" hidden=move || tab.get() != Tab::ContactPersons>
             <ContactPersonTable contacts editing=editing_contact/>
@@ -311,19 +263,20 @@ fn CustomerCardView(card: CustomerCard, reload: Callback<()>) -> impl IntoView {
         </section>
         <section role="tabpanel" id="panel-details" aria-labelledby="tab-details" hidden=move || tab.get() != Tab::Details>
             <CustomerForm id=Some(customer.id) version=customer.version initial=customer.input.clone()
-                on_saved=Callback::new(move |_| reload.run(()))/>
+                on_saved=Callback::new(move |(_, _, saved): (CustomerId, i64, CustomerInput)| {
+                    title.set(format!("{} {}", saved.customer_number.trim(), saved.display_name()));
+                })/>
         </section>
     }
 }
 
 #[component]
-fn TabButton(tab: RwSignal<Tab>, current: RwSignal<Tab>, value: Tab, label: Msg) -> impl IntoView {
+fn TabButton(tab: RwSignal<Tab>, value: Tab, label: Msg) -> impl IntoView {
     let i18n = use_i18n();
     let key = match value {
         Tab::ContactPersons => "contact-persons",
         Tab::Details => "details",
     };
-    let _ = current;
     view! {
         <button
             role="tab"
@@ -427,7 +380,7 @@ fn ContactPersonForm(customer_id: CustomerId, existing: Option<ContactPerson>, o
     let (email, set_email) = bind!(form.email);
     let (phone, set_phone) = bind!(form.phone);
     view! {
-        <form class="contact-form" aria-labelledby="contact-form-title"
+        <form class="contact-form" aria-labelledby="contact-form-title" novalidate
             on:submit=move |e| { e.prevent_default(); save(); }
             on:keydown=on_save_shortcut(save)>
             <h2 id="contact-form-title">{move || i18n.t(heading)}</h2>

@@ -3,6 +3,7 @@
 mod card;
 mod fields;
 mod login;
+mod menu;
 mod search;
 mod shell;
 

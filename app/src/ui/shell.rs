@@ -6,6 +6,7 @@ use leptos::ev;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect};
 use leptos_router::hooks::use_location;
+use super::menu::{close_menu, open_menu, MenuButton};
 
 /// The logged-in user, shared by the pages inside the shell.
 #[derive(Clone, Copy)]
@@ -85,104 +86,33 @@ fn ShellFrame(user: Me) -> impl IntoView {
 
 const MENU: [(Msg, &str); 2] = [(Msg::CustomerSearch, "/kunder"), (Msg::NewCustomer, "/kunder/ny")];
 
-/// Hovedmenyen: Alt+H or the button opens it, arrows move, Enter follows, Esc closes.
+/// Hovedmenyen: Alt+H or the button opens it.
 #[component]
 fn MainMenu() -> impl IntoView {
     let i18n = use_i18n();
     let open = RwSignal::new(false);
-    let menu_ref = NodeRef::<leptos::html::Ul>::new();
-    let button_ref = NodeRef::<leptos::html::Button>::new();
-
-    let items = move || -> Vec<web_sys::HtmlElement> {
-        use wasm_bindgen::JsCast;
-        menu_ref
-            .get()
-            .and_then(|m| m.query_selector_all("[role=menuitem]").ok())
-            .map(|list| {
-                (0..list.length())
-                    .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let focus_item = move |index: usize| {
-        if let Some(item) = items().get(index) {
-            let _ = item.focus();
-        }
-    };
-    let open_menu = move || {
-        open.set(true);
-        // The list renders in this tick; focus after it is in the DOM.
-        request_animation_frame(move || focus_item(0));
-    };
-    let close_menu = move || {
-        open.set(false);
-        if let Some(b) = button_ref.get() {
-            let _ = b.focus();
-        }
-    };
-
     let handle = window_event_listener(ev::keydown, move |e| {
         if e.alt_key() && e.code() == "KeyH" {
             e.prevent_default();
-            if open.get_untracked() { close_menu() } else { open_menu() }
+            if open.get_untracked() { close_menu(open, "hovedmeny") } else { open_menu(open, "hovedmeny") }
         }
     });
     on_cleanup(move || handle.remove());
-
-    let on_menu_key = move |e: ev::KeyboardEvent| {
-        let all = items();
-        let active = document().active_element();
-        let current = all.iter().position(|i| Some(i.unchecked_ref::<web_sys::Element>()) == active.as_ref());
-        let step = |d: isize| {
-            let n = all.len() as isize;
-            let next = (current.map_or(-1, |c| c as isize) + d).rem_euclid(n.max(1));
-            focus_item(next as usize);
-        };
-        match e.key().as_str() {
-            "ArrowDown" => { e.prevent_default(); step(1) }
-            "ArrowUp" => { e.prevent_default(); step(-1) }
-            "Home" => { e.prevent_default(); focus_item(0) }
-            "End" => { e.prevent_default(); focus_item(all.len().saturating_sub(1)) }
-            "Escape" | "Tab" => close_menu(),
-            _ => {}
-        }
-    };
-
     view! {
-        <div class="main-menu">
-            <button
-                node_ref=button_ref
-                class="menu-button"
-                aria-haspopup="menu"
-                aria-controls="hovedmeny"
-                aria-expanded=move || open.get().to_string()
-                aria-keyshortcuts="Alt+H"
-                on:click=move |_| if open.get_untracked() { close_menu() } else { open_menu() }
-            >
-                {move || i18n.t(Msg::MainMenuButton)}
-            </button>
-            <ul
-                id="hovedmeny"
-                role="menu"
-                node_ref=menu_ref
-                aria-label=move || i18n.t(Msg::MainMenu)
-                hidden=move || !open.get()
-                on:keydown=on_menu_key
-            >
-                {MENU.into_iter().map(|(label, href)| view! {
-                    <li role="none">
-                        <a role="menuitem" href=href tabindex="-1" on:click=move |_| open.set(false)>
-                            {move || i18n.t(label)}
-                        </a>
-                    </li>
-                }).collect_view()}
-            </ul>
-        </div>
+        <MenuButton menu_id="hovedmeny" open class="main-menu" shortcut="Alt+H"
+            label=Signal::derive(move || i18n.t(Msg::MainMenuButton).to_string())>
+            {MENU.into_iter().map(|(label, href)| view! {
+                <li role="none">
+                    <a role="menuitem" href=href tabindex="-1" on:click=move |_| open.set(false)>
+                        {move || i18n.t(label)}
+                    </a>
+                </li>
+            }).collect_view()}
+        </MenuButton>
     }
 }
 
-use wasm_bindgen::JsCast as _;
+
 
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
