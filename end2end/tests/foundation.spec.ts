@@ -155,3 +155,34 @@ test('logging out ends the session', async ({ page }) => {
   await page.goto('/kunder');
   await expect(page).toHaveURL(/\/logg-inn$/);
 });
+
+test('staff create a customer from the main menu; errors show beside their fields', async ({ page }) => {
+  await logIn(page);
+  await hydrated(page);
+  await page.keyboard.press('Alt+h');
+  await page.getByRole('menuitem', { name: 'Ny kunde' }).click();
+  await expect(page).toHaveURL(/\/kunder\/ny$/);
+  await page.getByLabel('Bedrift').check();
+  await page.getByLabel('Kundenummer').fill('40001');
+  await page.getByLabel('Firmanavn').fill('Nytt Firma AS');
+  await page.getByLabel('Organisasjonsnummer').fill('923 609 017');
+  await page.getByRole('button', { name: 'Lagre (Ctrl+S)' }).click();
+  await expect(page.locator('#customer-org-no-error')).toContainText('Ugyldig organisasjonsnummer');
+  await expect(page.getByLabel('Firmanavn')).toHaveValue('Nytt Firma AS');
+  await expectAccessible(page);
+
+  await page.getByLabel('Organisasjonsnummer').fill('974760673');
+  await page.getByLabel('Kundenummer').press('Control+s');
+  await expect(page).toHaveURL(/\/kunder\/\d+$/);
+  await expect(page.getByTestId('card-title')).toHaveText('40001 Nytt Firma AS');
+
+  // The server refuses a customer number the tenant already uses, beside that field.
+  await page.goto('/kunder/ny');
+  await hydrated(page);
+  await page.getByLabel('Kundenummer').fill('40001');
+  await page.getByLabel('Fornavn').fill('Siri');
+  await page.getByLabel('Etternavn').fill('Dobbel');
+  await page.getByRole('button', { name: 'Lagre (Ctrl+S)' }).click();
+  await expect(page.locator('#customer-number-error')).toHaveText('Er allerede i bruk.');
+  await expect(page.getByLabel('Etternavn')).toHaveValue('Dobbel');
+});

@@ -8,12 +8,17 @@ export async function hydrated(page: Page) {
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
 }
 
+/** Logs in; with the right password, waits until the app has left the login page. */
 export async function logIn(page: Page, email = 'ansatt@demo.no', password = PASSWORD) {
   await page.goto('/logg-inn');
   await hydrated(page);
   await page.getByLabel('E-post').fill(email);
   await page.getByLabel('Passord').fill(password);
   await page.getByRole('button', { name: 'Logg inn' }).click();
+  if (password === PASSWORD) {
+    await expect(page).not.toHaveURL(/\/logg-inn$/);
+    await hydrated(page);
+  }
 }
 
 /** No serious or critical accessibility violations on what the page shows now. */

@@ -2,6 +2,7 @@
 //! The Samtykke server: persistence, staff authentication, the HTTP stack and the CLI's work.
 
 pub mod auth;
+pub mod bench;
 pub mod db;
 pub mod origin;
 pub mod seed;

@@ -1,7 +1,7 @@
 use clap::{Parser, Subcommand};
 use server::auth::LockoutPolicy;
 use server::db::Database;
-use server::seed::{seed_bulk, seed_demo, DEMO_LOGINS, DEMO_PASSWORD};
+use server::seed::{seed_bulk, seed_demo, BULK_LOGIN, DEMO_LOGINS, DEMO_PASSWORD};
 use server::web::{router, WebConfig};
 use std::net::SocketAddr;
 
@@ -30,6 +30,11 @@ enum Command {
         /// Create the demo tenants and logins first, if missing, and print the logins.
         #[arg(long)]
         demo: bool,
+    },
+    /// Serve only the bare search handler, for docs/BENCHMARKS.md (no sessions; never in production).
+    BenchBare {
+        #[arg(long, default_value = "127.0.0.1:3202")]
+        addr: SocketAddr,
     },
     /// Fill the database with demo data or, with --customers, with generated customers.
     Seed {
@@ -68,6 +73,11 @@ async fn main() -> anyhow::Result<()> {
                 })
                 .await?;
         }
+        Command::BenchBare { addr } => {
+            let listener = tokio::net::TcpListener::bind(addr).await?;
+            println!("Bare search handler on http://{}/bare/search?tenant=1&q=…", listener.local_addr()?);
+            axum::serve(listener, server::bench::bare_router(db.repository())).await?;
+        }
         Command::Seed { customers: None, .. } => {
             let created = seed_demo(db.seeder()).await?;
             println!("{}", if created { "Demo data created." } else { "Demo data was already there." });
@@ -80,6 +90,7 @@ async fn main() -> anyhow::Result<()> {
             seed_bulk(db.seeder(), n, tenants, &bar).await?;
             bar.finish();
             println!("Generated {n} customers over {tenants} tenants in {:.1} s.", started.elapsed().as_secs_f64());
+            println!("{BULK_LOGIN} (password {DEMO_PASSWORD}) works in the first of them.");
         }
     }
     Ok(())

@@ -220,6 +220,9 @@ pub fn generated_customer(rng: &mut StdRng, number: u64) -> (ValidCustomer, Vec<
     )
 }
 
+/// Staff login created by bulk generation, a member of the first generated tenant only.
+pub const BULK_LOGIN: &str = "bulk@demo.no";
+
 /// Bulk generation for benchmarks: `customers` spread evenly over `tenants` new tenants.
 pub async fn seed_bulk(db: &dyn Seeder, customers: u64, tenants: u64, progress: &indicatif::ProgressBar) -> Result<Vec<TenantId>, RepoError> {
     const BATCH: u64 = 500;
@@ -229,6 +232,10 @@ pub async fn seed_bulk(db: &dyn Seeder, customers: u64, tenants: u64, progress: 
     let mut made = 0;
     for t in 0..tenants {
         let tenant = db.create_tenant(&format!("Bulk klient {:03}", t + 1)).await?;
+        if t == 0 {
+            let user = db.ensure_staff(BULK_LOGIN, "Bulk Bruker", &hash_password(DEMO_PASSWORD)).await?;
+            db.add_membership(user, tenant, Role::Staff).await?;
+        }
         ids.push(tenant);
         let mut n = 0;
         while n < per_tenant && made < customers {
