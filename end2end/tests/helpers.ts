@@ -17,6 +17,8 @@ export async function logIn(page: Page, email = 'ansatt@demo.no', password = PAS
   await page.getByRole('button', { name: 'Logg inn' }).click();
   if (password === PASSWORD) {
     await expect(page).not.toHaveURL(/\/logg-inn$/);
+    // The shell, with its Alt+H listener, is on screen (also around "Velg klient").
+    await expect(page.getByRole('button', { name: 'Meny (Alt+H)' })).toBeVisible();
     await hydrated(page);
   }
 }
