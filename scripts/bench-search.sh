@@ -13,10 +13,12 @@ bin=target/release/server
 pg_base="${SAMTYKKE_TEST_PG:-postgres://postgres@127.0.0.1:5432}"
 mkdir -p target/bench
 queries=(han ola 9 "fjord bygg")
+echo "| backend | handler | query | p50 ms | p95 ms | p99 ms | req/s | status codes |"
+echo "|---|---|---|---|---|---|---|---|"
 
 for backend in sqlite postgres; do
   if [ "$backend" = sqlite ]; then url="sqlite://target/bench/bench-$customers.db"; else url="$pg_base/samtykke_bench_$customers"; fi
-  if ! DATABASE_URL="$url" "$bin" seed --help >/dev/null 2>&1 || [ ! -f "target/bench/.seeded-$backend-$customers" ]; then
+  if [ ! -f "target/bench/.seeded-$backend-$customers" ]; then
     log "$backend: seeding $customers customers over $tenants tenants"
     DATABASE_URL="$url" "$bin" seed --customers "$customers" --tenants "$tenants" >&2
     touch "target/bench/.seeded-$backend-$customers"
@@ -43,9 +45,10 @@ for backend in sqlite postgres; do
       echo "$out" | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
-p = r["latencyPercentiles"]; s = r["summary"]
+p = {k: (v or 0.0) for k, v in r["latencyPercentiles"].items()}; s = r["summary"]
 codes = r.get("statusCodeDistribution", {})
-print(f"| {sys.argv[1]} | {sys.argv[2]} | \"{sys.argv[3]}\" | {p["p50"]*1000:.2f} | {p["p95"]*1000:.2f} | {p["p99"]*1000:.2f} | {s["requestsPerSec"]:.0f} | {codes} |")
+print("| %s | %s | \"%s\" | %.2f | %.2f | %.2f | %.0f | %s |" % (sys.argv[1], sys.argv[2], sys.argv[3],
+      p["p50"] * 1000, p["p95"] * 1000, p["p99"] * 1000, s["requestsPerSec"] or 0.0, codes))
 ' "$backend" "$target" "$q"
     done
   done

@@ -135,8 +135,11 @@ impl Repository for SqliteRepository {
             .await
         } else {
             sqlx::query_as(&format!(
-                "SELECT {HIT_COLUMNS} FROM customer_search s JOIN customers c ON c.id = s.rowid \
-                 WHERE customer_search MATCH ? AND c.tenant_id = ? ORDER BY c.sort_name, c.id LIMIT ? OFFSET ?"
+                // The IN subquery makes FTS5 produce its matches once; as a join, SQLite may walk
+                // the tenant's customers and run the MATCH again for every row.
+                "SELECT {HIT_COLUMNS} FROM customers c \
+                 WHERE c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?) \
+                   AND c.tenant_id = ? ORDER BY c.sort_name, c.id LIMIT ? OFFSET ?"
             ))
             .bind(fts_query(tenant, terms))
             .bind(tenant)
