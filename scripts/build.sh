@@ -30,8 +30,8 @@ cp style/main.css "$pkg/samtykke.css"
 cp -r public/. "$site/"
 # Served as they are by ServeDir when the browser accepts br or gzip.
 for f in "$pkg"/samtykke.{wasm,js,css}; do
-  brotli -f -q 11 -k "$f"
-  gzip -f -9 -k "$f"
+  [ "$f.br" -nt "$f" ] || brotli -f -q 11 -k "$f"
+  [ "$f.gz" -nt "$f" ] || gzip -f -9 -k "$f"
 done
 
 log "server ($server_profile)"
