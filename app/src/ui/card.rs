@@ -214,7 +214,7 @@ fn CustomerCardView(card: CustomerCard, tab: RwSignal<Tab>, reload: Callback<()>
     let editing_contact = RwSignal::new(None::<Option<ContactPerson>>);
     let customer = card.customer.clone();
     let customer_id = customer.id;
-    let title = RwSignal::new(format!("{} {}", customer.input.customer_number, customer.display_name()));
+    let title = RwSignal::new(card_title(&customer.input));
     let menu_action = move |action: Tab, new_contact: bool| {
         menu_open.set(false);
         tab.set(action);
@@ -264,10 +264,18 @@ fn CustomerCardView(card: CustomerCard, tab: RwSignal<Tab>, reload: Callback<()>
         <section role="tabpanel" id="panel-details" aria-labelledby="tab-details" hidden=move || tab.get() != Tab::Details>
             <CustomerForm id=Some(customer.id) version=customer.version initial=customer.input.clone()
                 on_saved=Callback::new(move |(_, _, saved): (CustomerId, i64, CustomerInput)| {
-                    title.set(format!("{} {}", saved.customer_number.trim(), saved.display_name()));
+                    title.set(card_title(&saved));
                 })/>
         </section>
     }
+}
+
+/// "10002 Kari Nordmann": the number as stored (trimmed, upper case), then the name.
+fn card_title(input: &CustomerInput) -> String {
+    let number = crate::domain::CustomerNumber::parse(&input.customer_number)
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| input.customer_number.trim().to_string());
+    format!("{number} {}", input.display_name())
 }
 
 #[component]
