@@ -5,6 +5,7 @@
 //! from the `lang` cookie on the server and from `<html lang>` in the browser, so the hydrated
 //! page starts in the language it was rendered in.
 
+use crate::domain::consent::{Channel, ConsentMark, ConsentSource, LegalBasis};
 use crate::domain::FieldError;
 use crate::error::ApiError;
 use leptos::prelude::*;
@@ -102,6 +103,64 @@ messages! {
     FixErrors => "Rett feilene som er merket.", "Fix the marked errors.";
     Language => "Språk", "Language";
     Actions => "Handlinger", "Actions";
+    Consent => "Samtykke", "Consent";
+    ConsentCommunication => "Samtykke kommunikasjon", "Consent to communication";
+    ConsentGiven => "Gitt", "Given";
+    ConsentWithdrawn => "Trukket", "Withdrawn";
+    ConsentNeverAsked => "Ikke spurt", "Never asked";
+    ConsentSaved => "Samtykkene er lagret.", "The consents are saved.";
+    ConsentConflict => "Noen andre har endret samtykkene siden du åpnet vinduet. Endringene dine er ikke lagret; last inn på nytt for å se gjeldende samtykker.", "Someone else changed the consents since you opened this window. Your changes were not saved; reload to see the current consents.";
+    Reload => "Last inn på nytt", "Reload";
+    NoUnsavedChanges => "Ingen endringer.", "No changes.";
+    DiscardQuestion => "Du har endringer som ikke er lagret. Vil du forkaste dem?", "You have unsaved changes. Discard them?";
+    Discard => "Forkast endringer", "Discard changes";
+    KeepEditing => "Fortsett å redigere", "Keep editing";
+    NoPurposes => "Ingen aktive samtykkeformål. En administrator legger dem inn under Klientinnstillinger.", "No active consent purposes. An administrator adds them under Client settings.";
+    ConsentGridCaption => "Samtykke per kontaktperson og formål. Kryss av for samtykker som er gitt.", "Consent per contact person and purpose. Tick the consents that are given.";
+    ConsentHistory => "Samtykkehistorikk", "Consent history";
+    History => "Historikk", "History";
+    NoConsentEvents => "Ingen samtykkeendringer er registrert.", "No consent changes are recorded.";
+    When => "Tidspunkt", "Time";
+    Purpose => "Formål", "Purpose";
+    Change => "Endring", "Change";
+    ChangedBy => "Endret av", "Changed by";
+    Source => "Kilde", "Source";
+    IpAddress => "IP-adresse", "IP address";
+    TheCustomer => "Kunden selv", "The customer";
+    SourceStaffCard => "Kundekort", "Customer card";
+    SourceMinSide => "Min Side", "Min Side";
+    SourcePaperForm => "Papirskjema", "Paper form";
+    SourceImport => "Import", "Import";
+    ClientSettings => "Klientinnstillinger", "Client settings";
+    ConsentPurposes => "Samtykkeformål", "Consent purposes";
+    PurposeCode => "Kode", "Code";
+    LabelNb => "Navn (bokmål)", "Name (Norwegian)";
+    LabelEn => "Navn (engelsk)", "Name (English)";
+    Wording => "Tekst personen samtykker til", "Wording the person agrees to";
+    ChannelLabel => "Kanal", "Channel";
+    LegalBasisLabel => "Rettslig grunnlag", "Legal basis";
+    Active => "Aktiv", "Active";
+    Inactive => "Ikke aktiv", "Inactive";
+    NewPurpose => "Nytt formål", "New purpose";
+    WordingVersion => "Tekstversjon", "Wording version";
+    ChannelEmail => "E-post", "E-mail";
+    ChannelSms => "SMS", "SMS";
+    ChannelPhone => "Telefon", "Phone";
+    ChannelPost => "Post", "Post";
+    ChannelNone => "Ingen kanal", "No channel";
+    BasisConsent => "Samtykke", "Consent";
+    BasisCustomerRelationship => "Eksisterende kundeforhold (markedsføringsloven § 15)", "Existing customer relationship (Marketing Control Act § 15)";
+    BasisContract => "Avtale", "Contract";
+    BasisLegalObligation => "Rettslig forpliktelse", "Legal obligation";
+    BasisLegitimateInterest => "Berettiget interesse", "Legitimate interest";
+    AdminsOnly => "Bare klientadministratorer kan endre klientinnstillingene.", "Only client administrators can change the client settings.";
+    ConsentEventsExport => "Samtykkehendelser", "Consent events";
+    ConsentEventsExportHint => "Alle samtykkeendringer i perioden som CSV, som dokumentasjon overfor Datatilsynet. Tomme felt betyr ingen grense.", "Every consent change in the period as CSV, as documentation for the data protection authority. Empty fields mean no limit.";
+    FromDate => "Fra dato", "From date";
+    ToDate => "Til dato", "To date";
+    AllPurposes => "Alle formål", "All purposes";
+    DownloadCsv => "Last ned CSV", "Download CSV";
+    Reports => "Rapporter", "Reports";
     ErrNotLoggedIn => "Du er ikke logget inn.", "You are not logged in.";
     ErrNoTenant => "Velg en klient først.", "Choose a client first.";
     ErrForbidden => "Du har ikke tilgang til dette.", "You do not have access to this.";
@@ -117,6 +176,8 @@ messages! {
     ErrInvalidCustomerNumber => "Kundenummer kan ha bokstaver, siffer og bindestrek.", "Customer numbers may have letters, digits and hyphens.";
     ErrInvalidPostalCode => "Postnummer er fire siffer.", "Postal codes are four digits.";
     ErrTaken => "Er allerede i bruk.", "Already in use.";
+    ErrInvalidDate => "Skriv datoen som ÅÅÅÅ-MM-DD.", "Write the date as YYYY-MM-DD.";
+    ErrInvalidCode => "Bruk små bokstaver a–z, siffer, - og _.", "Use lower-case letters a–z, digits, - and _.";
 }
 
 /// A message with a number or time in it.
@@ -133,6 +194,8 @@ pub fn field_error(locale: Locale, error: FieldError) -> String {
         (FieldError::InvalidCustomerNumber, l) => Msg::ErrInvalidCustomerNumber.text(l).into(),
         (FieldError::InvalidPostalCode, l) => Msg::ErrInvalidPostalCode.text(l).into(),
         (FieldError::Taken, l) => Msg::ErrTaken.text(l).into(),
+        (FieldError::InvalidCode, l) => Msg::ErrInvalidCode.text(l).into(),
+        (FieldError::InvalidDate, l) => Msg::ErrInvalidDate.text(l).into(),
     }
 }
 
@@ -151,6 +214,54 @@ pub fn api_error(locale: Locale, error: &ApiError) -> String {
         ApiError::Locked { retry_after_minutes } => return locked_until(locale, *retry_after_minutes),
     };
     msg.text(locale).into()
+}
+
+pub fn mark_msg(mark: ConsentMark) -> Msg {
+    match mark {
+        ConsentMark::Given => Msg::ConsentGiven,
+        ConsentMark::Withdrawn => Msg::ConsentWithdrawn,
+        ConsentMark::NeverAsked => Msg::ConsentNeverAsked,
+    }
+}
+
+pub fn source_msg(source: ConsentSource) -> Msg {
+    match source {
+        ConsentSource::StaffCard => Msg::SourceStaffCard,
+        ConsentSource::MinSide => Msg::SourceMinSide,
+        ConsentSource::PaperForm => Msg::SourcePaperForm,
+        ConsentSource::Import => Msg::SourceImport,
+    }
+}
+
+pub fn channel_msg(channel: Channel) -> Msg {
+    match channel {
+        Channel::Email => Msg::ChannelEmail,
+        Channel::Sms => Msg::ChannelSms,
+        Channel::Phone => Msg::ChannelPhone,
+        Channel::Post => Msg::ChannelPost,
+        Channel::None => Msg::ChannelNone,
+    }
+}
+
+pub fn basis_msg(basis: LegalBasis) -> Msg {
+    match basis {
+        LegalBasis::Consent => Msg::BasisConsent,
+        LegalBasis::CustomerRelationship => Msg::BasisCustomerRelationship,
+        LegalBasis::Contract => Msg::BasisContract,
+        LegalBasis::LegalObligation => Msg::BasisLegalObligation,
+        LegalBasis::LegitimateInterest => Msg::BasisLegitimateInterest,
+    }
+}
+
+/// "2 endringer er ikke lagret."
+pub fn unsaved_changes(locale: Locale, n: usize) -> String {
+    match (locale, n) {
+        (_, 0) => Msg::NoUnsavedChanges.text(locale).into(),
+        (Locale::Nb, 1) => "1 endring er ikke lagret.".into(),
+        (Locale::Nb, n) => format!("{n} endringer er ikke lagret."),
+        (Locale::En, 1) => "1 change is not saved.".into(),
+        (Locale::En, n) => format!("{n} changes are not saved."),
+    }
 }
 
 fn locked_until(locale: Locale, minutes: i64) -> String {

@@ -155,3 +155,90 @@ pub struct CustomerCard {
     pub customer: Customer,
     pub contact_persons: Vec<ContactPerson>,
 }
+
+pub use crate::domain::consent::{
+    Channel, ConsentActor, ConsentChange, ConsentMark, ConsentSource, LegalBasis, PurposeId, PurposeInput,
+};
+
+/// A consent purpose as stored, with the version of its wording now in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentPurpose {
+    pub id: PurposeId,
+    /// Bumped by every edit, so a stale edit is refused.
+    pub version: i64,
+    /// Bumped only when the wording changes: consents point at the wording they were given under.
+    pub wording_version: i64,
+    pub input: PurposeInput,
+}
+
+impl ConsentPurpose {
+    pub fn label(&self, locale: crate::i18n::Locale) -> &str {
+        match locale {
+            crate::i18n::Locale::Nb => &self.input.label_nb,
+            crate::i18n::Locale::En => &self.input.label_en,
+        }
+    }
+}
+
+/// One given or withdrawn consent as it stands now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentStanding {
+    pub contact_person_id: ContactPersonId,
+    pub purpose_id: PurposeId,
+    pub given: bool,
+    pub purpose_version: i64,
+    pub changed_ms: i64,
+}
+
+/// A customer's consents: the active purposes, the contact persons and where each stands.
+/// `consent_version` goes back with a save, so a save on top of someone else's is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerConsents {
+    pub customer_id: CustomerId,
+    pub consent_version: i64,
+    pub purposes: Vec<ConsentPurpose>,
+    pub contact_persons: Vec<(ContactPersonId, String)>,
+    pub standings: Vec<ConsentStanding>,
+}
+
+impl CustomerConsents {
+    pub fn marks(&self) -> std::collections::BTreeMap<crate::domain::consent::Cell, ConsentMark> {
+        self.standings
+            .iter()
+            .map(|s| ((s.contact_person_id, s.purpose_id), ConsentMark::from_given(s.given)))
+            .collect()
+    }
+
+    pub fn mark(&self, contact: ContactPersonId, purpose: PurposeId) -> ConsentMark {
+        self.standings
+            .iter()
+            .find(|s| s.contact_person_id == contact && s.purpose_id == purpose)
+            .map_or(ConsentMark::NeverAsked, |s| ConsentMark::from_given(s.given))
+    }
+}
+
+/// One line of a contact person's consent history, or of the tenant's export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentEventView {
+    pub id: i64,
+    pub at_ms: i64,
+    pub customer_number: String,
+    pub contact_person_id: ContactPersonId,
+    pub contact_person_name: String,
+    pub purpose_id: PurposeId,
+    pub purpose_code: String,
+    pub purpose_label_nb: String,
+    pub purpose_label_en: String,
+    pub purpose_version: i64,
+    pub given: bool,
+    pub actor: ConsentActor,
+    /// The staff user's name; None when the customer acted.
+    pub staff_name: Option<String>,
+    pub source: ConsentSource,
+    pub policy_version: Option<i64>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// More cells than any customer card holds; bounds the work one request can ask for.
+pub const MAX_CONSENT_CHANGES: usize = 2000;

@@ -5,6 +5,7 @@
 //! Every repository method that touches tenant data takes the [`TenantId`] and puts it in the
 //! query itself, so a missing filter is a compile error at the call site, not a data leak.
 
+use crate::domain::consent::ValidPurpose;
 use crate::forms::{ValidContactPerson, ValidCustomer};
 use crate::model::*;
 use async_trait::async_trait;
@@ -70,10 +71,12 @@ pub struct LoginEvent {
 }
 
 #[async_trait]
-pub trait Repository: Send + Sync + 'static {
+pub trait Repository: ConsentRepository + Send + Sync + 'static {
     async fn staff_by_email(&self, email: &str) -> RepoResult<Option<StaffAccount>>;
     async fn staff_by_id(&self, id: StaffUserId) -> RepoResult<Option<StaffAccount>>;
     async fn tenants_of(&self, user: StaffUserId) -> RepoResult<Vec<TenantRef>>;
+    /// The user's membership in one tenant, read by its primary key: every request pays for it.
+    async fn membership(&self, user: StaffUserId, tenant: TenantId) -> RepoResult<Option<TenantRef>>;
     async fn append_login_event(&self, event: &LoginEvent) -> RepoResult<()>;
     /// Failed logins for `email` since `since_unix_ms` and after its last success, oldest first.
     async fn failures_since(&self, email: &str, since_unix_ms: i64) -> RepoResult<Vec<i64>>;
@@ -107,6 +110,56 @@ pub trait Repository: Send + Sync + 'static {
         expected_version: i64,
         p: &ValidContactPerson,
     ) -> RepoResult<i64>;
+}
+
+/// Consent purposes, the consent grid and its evidence; part of every [`Repository`].
+#[async_trait]
+pub trait ConsentRepository: Send + Sync {
+    /// Every purpose of the tenant, active or not, in display order.
+    async fn consent_purposes(&self, tenant: TenantId) -> RepoResult<Vec<ConsentPurpose>>;
+    /// Creates (`id` None) or updates a purpose; a changed wording publishes a new version.
+    /// Answers the id and the new edit version.
+    async fn save_consent_purpose(
+        &self,
+        tenant: TenantId,
+        by: StaffUserId,
+        id: Option<PurposeId>,
+        expected_version: i64,
+        p: &ValidPurpose,
+    ) -> RepoResult<(PurposeId, i64)>;
+    async fn customer_consents(&self, tenant: TenantId, customer: CustomerId) -> RepoResult<CustomerConsents>;
+    /// Appends one event per real change and updates the current state, in one transaction,
+    /// if the customer's consents are still at `expected_version`. Answers the new version.
+    async fn save_consents(
+        &self,
+        tenant: TenantId,
+        customer: CustomerId,
+        expected_version: i64,
+        changes: &[ConsentChange],
+        by: &ConsentContext,
+    ) -> RepoResult<i64>;
+    /// Consent events in the order they were appended.
+    async fn consent_events(&self, tenant: TenantId, filter: &ConsentEventFilter) -> RepoResult<Vec<ConsentEventView>>;
+}
+
+/// Who changed consent and from where: written on every consent event.
+#[derive(Debug, Clone)]
+pub struct ConsentContext {
+    pub actor: ConsentActor,
+    pub staff_user: Option<StaffUserId>,
+    pub source: ConsentSource,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ConsentEventFilter {
+    pub contact_person: Option<ContactPersonId>,
+    pub purpose: Option<PurposeId>,
+    /// Inclusive.
+    pub from_ms: Option<i64>,
+    /// Exclusive.
+    pub to_ms: Option<i64>,
 }
 
 /// Password checking, kept behind a trait so the server functions stay free of argon2.

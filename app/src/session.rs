@@ -5,6 +5,7 @@
 //! user's memberships from the database on every request, so a removed membership takes effect
 //! at once and nothing about rights lives only in one app server's memory.
 
+use crate::domain::access::{role_allows, Permission};
 use crate::error::ApiError;
 use crate::model::{StaffUserId, TenantRef};
 use crate::ports::{AppState, SESSION_ABSOLUTE_SECONDS};
@@ -14,6 +15,16 @@ use tower_sessions::Session;
 pub const USER_KEY: &str = "staff_user_id";
 pub const TENANT_KEY: &str = "tenant_id";
 pub const LOGIN_AT_KEY: &str = "login_at";
+pub const SEEN_AT_KEY: &str = "seen_at";
+
+/// How often a request moves the idle deadline forward. tower-sessions writes a session back
+/// only when it changed, so without this an active user would be logged out 30 minutes after
+/// logging in; touching it once a minute keeps that to one write per minute per session.
+pub const TOUCH_EVERY_SECONDS: i64 = 60;
+
+pub fn needs_touch(seen_at: Option<i64>, now: i64) -> bool {
+    seen_at.is_none_or(|seen| now - seen >= TOUCH_EVERY_SECONDS)
+}
 
 pub struct Staff {
     pub state: AppState,
@@ -54,32 +65,62 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
 }
 
 pub async fn logged_in_staff() -> Result<Staff, ApiError> {
-    let state = app_state()?;
-    let session = session().await?;
+    staff_of(app_state()?, session().await?).await
+}
+
+/// The same check for plain axum handlers (downloads), which hold the state and session
+/// themselves instead of a server-function context.
+pub async fn staff_of(state: AppState, session: Session) -> Result<Staff, ApiError> {
     let user_id: Option<StaffUserId> = session.get(USER_KEY).await.map_err(internal)?;
     let login_at: Option<i64> = session.get(LOGIN_AT_KEY).await.map_err(internal)?;
     let (Some(user_id), Some(login_at)) = (user_id, login_at) else {
         return Err(ApiError::NotLoggedIn);
     };
-    if now_unix() - login_at > SESSION_ABSOLUTE_SECONDS {
+    let now = now_unix();
+    if now - login_at > SESSION_ABSOLUTE_SECONDS {
         session.delete().await.map_err(internal)?;
         return Err(ApiError::NotLoggedIn);
+    }
+    let seen_at: Option<i64> = session.get(SEEN_AT_KEY).await.map_err(internal)?;
+    if needs_touch(seen_at, now) {
+        session.insert(SEEN_AT_KEY, now).await.map_err(internal)?;
     }
     Ok(Staff { state, session, user_id })
 }
 
 pub async fn staff_in_tenant() -> Result<StaffInTenant, ApiError> {
-    let Staff { state, session, user_id } = logged_in_staff().await?;
+    staff_in_tenant_of(logged_in_staff().await?).await
+}
+
+pub async fn staff_in_tenant_of(staff: Staff) -> Result<StaffInTenant, ApiError> {
+    let Staff { state, session, user_id } = staff;
     let tenant_id: Option<i64> = session.get(TENANT_KEY).await.map_err(internal)?;
     let tenant_id = tenant_id.ok_or(ApiError::NoTenantChosen)?;
-    let tenant = state
-        .repo
-        .tenants_of(user_id)
-        .await?
-        .into_iter()
-        .find(|t| t.id == tenant_id)
-        .ok_or(ApiError::Forbidden)?;
+    let tenant = state.repo.membership(user_id, tenant_id).await?.ok_or(ApiError::Forbidden)?;
     Ok(StaffInTenant { state, user_id, tenant })
+}
+
+/// A staff member of the current tenant who holds `permission`: how every server function
+/// that reads or changes tenant data starts.
+pub async fn staff_allowed(permission: Permission) -> Result<StaffInTenant, ApiError> {
+    staff_in_tenant().await?.require(permission)
+}
+
+impl StaffInTenant {
+    pub fn require(self, permission: Permission) -> Result<Self, ApiError> {
+        if role_allows(self.tenant.role, permission) {
+            Ok(self)
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
+/// The browser's User-Agent header, recorded with consent changes as evidence.
+pub async fn user_agent() -> Option<String> {
+    let headers = leptos_axum::extract::<http::HeaderMap>().await.ok()?;
+    let ua = headers.get(http::header::USER_AGENT)?.to_str().ok()?;
+    Some(ua.chars().take(500).collect())
 }
 
 /// The client's address, for the login log.
@@ -89,4 +130,16 @@ pub async fn client_ip() -> Option<String> {
         .await
         .ok()
         .map(|ConnectInfo(addr)| addr.ip().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_idle_deadline_moves_at_most_once_a_minute() {
+        assert!(needs_touch(None, 1_000));
+        assert!(!needs_touch(Some(1_000), 1_000 + TOUCH_EVERY_SECONDS - 1));
+        assert!(needs_touch(Some(1_000), 1_000 + TOUCH_EVERY_SECONDS));
+    }
 }

@@ -48,7 +48,8 @@ test('staff log in, open the main menu with Alt+H and find a customer', async ({
   await expect(page).toHaveURL(/\/kunder\/\d+$/);
   await expect(page.getByTestId('card-title')).toHaveText('20001 Ærlig Øl og Bakeri AS');
   const contacts = page.getByRole('tabpanel', { name: 'Kontaktpersoner' });
-  await expect(contacts.getByRole('row')).toHaveCount(3);
+  // Two header rows ("Samtykke kommunikasjon" spans the purposes) and two contact persons.
+  await expect(contacts.getByRole('row')).toHaveCount(4);
   await expect(contacts.getByRole('row', { name: /Ingrid Berg/ })).toContainText('Daglig leder');
   await expect(contacts.getByRole('row', { name: /Jonas Lie/ })).toContainText('jonas@aerlig.example.no');
   await expectAccessible(page);

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod bench;
 pub mod db;
+pub mod export;
 pub mod origin;
 pub mod seed;
 pub mod web;

@@ -36,6 +36,13 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:3202")]
         addr: SocketAddr,
     },
+    /// Consent saves per second, app path beside raw sqlx writes (docs/BENCHMARKS.md).
+    BenchConsent {
+        #[arg(long, default_value_t = 4)]
+        writers: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// Fill the database with demo data or, with --customers, with generated customers.
     Seed {
         #[arg(long)]
@@ -77,6 +84,15 @@ async fn main() -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(addr).await?;
             println!("Bare search handler on http://{}/bare/search?tenant=1&q=…", listener.local_addr()?);
             axum::serve(listener, server::bench::bare_router(db.repository())).await?;
+        }
+        Command::BenchConsent { writers, seconds } => {
+            let f = server::bench::consent_saves::run(&db, writers, seconds).await?;
+            println!(
+                "{writers} writers, {seconds} s each: app {:.0} saves/s, raw sqlx {:.0} saves/s, ratio {:.2}",
+                f.app_per_sec,
+                f.raw_per_sec,
+                f.app_per_sec / f.raw_per_sec
+            );
         }
         Command::Seed { customers: None, .. } => {
             let created = seed_demo(db.seeder()).await?;

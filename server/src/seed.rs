@@ -3,7 +3,8 @@
 use crate::auth::hash_password;
 use crate::db::Seeder;
 use app::forms::{ValidContactPerson, ValidCustomer};
-use app::model::{ContactPersonInput, CustomerInput, CustomerKind, Role, TenantId};
+use app::model::{ConsentActor, ConsentChange, ConsentSource, ContactPersonInput, CustomerInput, CustomerKind, Role, StaffUserId, TenantId};
+use app::ports::ConsentContext;
 use app::ports::RepoError;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -38,8 +39,10 @@ pub async fn seed_demo(db: &dyn Seeder) -> Result<bool, RepoError> {
         ids.push((name, db.create_tenant(name).await?));
     }
     let hash = hash_password(DEMO_PASSWORD);
+    let mut admin = None;
     for login in &DEMO_LOGINS {
         let user = db.ensure_staff(login.email, login.name, &hash).await?;
+        admin.get_or_insert(user);
         for (tenant, role) in login.tenants {
             if let Some((_, id)) = ids.iter().find(|(n, _)| n == tenant) {
                 db.add_membership(user, *id, *role).await?;
@@ -52,7 +55,40 @@ pub async fn seed_demo(db: &dyn Seeder) -> Result<bool, RepoError> {
         batch.extend((0..60).map(|n| generated_customer(&mut rng, 30_000 + n)));
         db.insert_customers(*tenant, &batch).await?;
     }
+    if let (Some((_, tenant)), Some(admin)) = (ids.first(), admin) {
+        seed_demo_consents(db, *tenant, admin).await?;
+    }
     Ok(true)
+}
+
+/// Consents as if typed in from signed paper forms: Ola has given the newsletter and withdrawn
+/// SMS offers, Kari has given the newsletter, Ingrid said yes to telephone sales and then no.
+async fn seed_demo_consents(db: &dyn Seeder, tenant: TenantId, admin: StaffUserId) -> Result<(), RepoError> {
+    let by = ConsentContext {
+        actor: ConsentActor::Staff,
+        staff_user: Some(admin),
+        source: ConsentSource::PaperForm,
+        ip: None,
+        user_agent: None,
+    };
+    let steps: [(&str, &str, bool); 6] = [
+        ("10001", "nyhetsbrev-epost", true),
+        ("10001", "tilbud-sms", true),
+        ("10001", "tilbud-sms", false),
+        ("10002", "nyhetsbrev-epost", true),
+        ("20001", "telefonsalg", true),
+        ("20001", "telefonsalg", false),
+    ];
+    for (number, code, given) in steps {
+        let hits = db.search_customers(tenant, &[number.to_string()], 5, 0).await?;
+        let hit = hits.iter().find(|h| h.customer_number == number).ok_or(RepoError::NotFound)?;
+        let consents = db.customer_consents(tenant, hit.id).await?;
+        let purpose = consents.purposes.iter().find(|p| p.input.code == code).ok_or(RepoError::NotFound)?;
+        let (contact, _) = consents.contact_persons.first().ok_or(RepoError::NotFound)?;
+        let change = ConsentChange { contact_person_id: *contact, purpose_id: purpose.id, given };
+        db.save_consents(tenant, hit.id, consents.consent_version, &[change], &by).await?;
+    }
+    Ok(())
 }
 
 /// A few hand-written customers the docs and browser tests refer to by name.

@@ -75,6 +75,9 @@ fn app_routes(state: AppState, config: &WebConfig) -> Router {
     let options = leptos_options(config);
     let routes = generate_route_list(App);
     let pkg_dir = format!("{}/pkg", config.site_root);
+    let downloads = Router::new()
+        .route(crate::export::CONSENT_EVENTS_PATH, axum::routing::get(crate::export::consent_events_csv))
+        .with_state(state.clone());
     // leptos_routes also mounts every server function at its /api path, with this context.
     Router::new()
         .leptos_routes_with_context(&options, routes, move || provide_context(state.clone()), {
@@ -85,6 +88,7 @@ fn app_routes(state: AppState, config: &WebConfig) -> Router {
         .with_state(options)
         .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
         .route("/health", axum::routing::get(|| async { "ok" }))
+        .merge(downloads)
         // Around everything, so no route that changes state can be reached from another site.
         .layer(axum::middleware::from_fn(refuse_cross_origin))
 }

@@ -188,7 +188,21 @@ async fn concurrent_writers_wait_instead_of_failing(backend: Backend) {
     assert_eq!(db.seeder().customer_count(t).await.unwrap(), 16);
 }
 
+async fn a_membership_is_read_for_one_tenant_only(backend: Backend) {
+    let (db, _) = fresh_database(backend).await;
+    let seed = db.seeder();
+    let a = seed.create_tenant("A").await.unwrap();
+    let b = seed.create_tenant("B").await.unwrap();
+    let user = seed.ensure_staff("kari@a.no", "Kari", "hash").await.unwrap();
+    seed.add_membership(user, a, app::model::Role::Admin).await.unwrap();
+    let repo = db.repository();
+    let found = repo.membership(user, a).await.unwrap().expect("member of A");
+    assert_eq!((found.id, found.name.as_str(), found.role), (a, "A", app::model::Role::Admin));
+    assert!(repo.membership(user, b).await.unwrap().is_none());
+}
+
 both_databases!(
+    a_membership_is_read_for_one_tenant_only,
     search_matches_prefixes_of_every_field_within_the_tenant,
     search_pages_in_name_order,
     updates_check_the_version_and_reindex,

@@ -1,3 +1,5 @@
+#[allow(unused_imports)]
+use crate::domain::access::Permission;
 use crate::error::ApiError;
 use crate::model::*;
 use leptos::prelude::*;
@@ -5,7 +7,7 @@ use server_fn::codec::Json;
 
 #[server(prefix = "/api", endpoint = "search_customers")]
 pub async fn search_customers(query: String, page: u32) -> Result<SearchPage, ApiError> {
-    let ctx = crate::session::staff_in_tenant().await?;
+    let ctx = crate::session::staff_allowed(Permission::CustomerRead).await?;
     let terms = crate::domain::search_terms(&query);
     let page = page.min(10_000);
     // One row more than a page tells whether there is a next page without counting them all.
@@ -21,7 +23,7 @@ pub async fn search_customers(query: String, page: u32) -> Result<SearchPage, Ap
 
 #[server(prefix = "/api", endpoint = "load_customer_card")]
 pub async fn load_customer_card(id: CustomerId) -> Result<CustomerCard, ApiError> {
-    let ctx = crate::session::staff_in_tenant().await?;
+    let ctx = crate::session::staff_allowed(Permission::CustomerRead).await?;
     Ok(ctx.state.repo.customer_card(ctx.tenant.id, id).await?)
 }
 
@@ -32,7 +34,7 @@ pub async fn save_customer(
     version: i64,
     input: CustomerInput,
 ) -> Result<(CustomerId, i64), ApiError> {
-    let ctx = crate::session::staff_in_tenant().await?;
+    let ctx = crate::session::staff_allowed(Permission::CustomerWrite).await?;
     let valid = crate::forms::ValidCustomer::parse(&input).map_err(ApiError::Invalid)?;
     let repo = &ctx.state.repo;
     Ok(match id {
@@ -48,7 +50,7 @@ pub async fn save_contact_person(
     version: i64,
     input: ContactPersonInput,
 ) -> Result<(ContactPersonId, i64), ApiError> {
-    let ctx = crate::session::staff_in_tenant().await?;
+    let ctx = crate::session::staff_allowed(Permission::CustomerWrite).await?;
     let valid = crate::forms::ValidContactPerson::parse(&input).map_err(ApiError::Invalid)?;
     let repo = &ctx.state.repo;
     Ok(match id {

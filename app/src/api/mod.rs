@@ -3,7 +3,9 @@
 //! Paths are fixed (`/api/<endpoint>`) so scripts and tests can call them.
 
 mod auth;
+mod consent;
 mod customers;
 
 pub use auth::*;
+pub use consent::*;
 pub use customers::*;

@@ -33,6 +33,8 @@ macro_rules! string_newtype {
     };
 }
 
+pub mod access;
+pub mod consent;
 mod customer_number;
 mod email;
 mod org_no;
@@ -72,6 +74,12 @@ pub enum FieldError {
     Taken,
     #[error("more than {max} values")]
     TooMany { max: usize },
+    /// A code of lower-case letters, digits, `_` and `-`.
+    #[error("invalid code")]
+    InvalidCode,
+    /// A date not written as YYYY-MM-DD.
+    #[error("invalid date")]
+    InvalidDate,
 }
 
 /// Turns "left blank" into `None` for optional fields while still rejecting

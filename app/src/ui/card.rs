@@ -1,6 +1,7 @@
 use super::fields::Field;
 use super::menu::MenuButton;
-use crate::api::{load_customer_card, save_contact_person, save_customer};
+use super::consent::{ConsentDialog, ConsentHistoryDialog, ConsentMarkLabel};
+use crate::api::{load_consents, load_customer_card, save_contact_person, save_customer};
 use crate::domain::FieldErrors;
 use crate::error::ApiError;
 use crate::forms::{ValidContactPerson, ValidCustomer};
@@ -191,14 +192,24 @@ pub fn CustomerCardPage() -> impl IntoView {
             None => Err(ApiError::NotFound),
         }
     });
+    let consents = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => load_consents(id).await,
+            None => Err(ApiError::NotFound),
+        }
+    });
     // Above the data, so a reload after saving a contact person keeps the open tab.
     let tab = RwSignal::new(Tab::ContactPersons);
     view! {
         <main class="page card-page">
             <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
+                    let consents = consents.await;
                     match card.await {
-                        Ok(c) => view! { <CustomerCardView card=c tab reload=Callback::new(move |_| card.refetch())/> }.into_any(),
+                        Ok(c) => view! {
+                            <CustomerCardView card=c consents tab
+                                reload=Callback::new(move |_| card.refetch())/>
+                        }.into_any(),
                         Err(e) => view! { <p class="form-error" role="alert">{api_error(i18n.locale(), &e)}</p> }.into_any(),
                     }
                 })}
@@ -208,9 +219,18 @@ pub fn CustomerCardPage() -> impl IntoView {
 }
 
 #[component]
-fn CustomerCardView(card: CustomerCard, tab: RwSignal<Tab>, reload: Callback<()>) -> impl IntoView {
+fn CustomerCardView(
+    card: CustomerCard,
+    /// Forbidden when the user may see the card but not consents: the columns are left out.
+    consents: Result<CustomerConsents, ApiError>,
+    tab: RwSignal<Tab>,
+    reload: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let menu_open = RwSignal::new(false);
+    let consents = RwSignal::new(consents.ok());
+    let consent_open = RwSignal::new(false);
+    let history_of = RwSignal::new(None::<(ContactPersonId, String)>);
     let editing_contact = RwSignal::new(None::<Option<ContactPerson>>);
     let customer = card.customer.clone();
     let customer_id = customer.id;
@@ -240,6 +260,12 @@ fn CustomerCardView(card: CustomerCard, tab: RwSignal<Tab>, reload: Callback<()>
                         {move || i18n.t(Msg::NewContactPerson)}
                     </button>
                 </li>
+                <li role="none">
+                    <button role="menuitem" tabindex="-1" aria-haspopup="dialog"
+                        on:click=move |_| { menu_open.set(false); consent_open.set(true); }>
+                        {move || i18n.t(Msg::Consent)}
+                    </button>
+                </li>
             </MenuButton>
         </header>
         <div role="tablist" class="tabs" aria-label=move || i18n.t(Msg::CustomerCard)>
@@ -247,7 +273,7 @@ fn CustomerCardView(card: CustomerCard, tab: RwSignal<Tab>, reload: Callback<()>
             <TabButton tab value=Tab::Details label=Msg::CustomerDetails/>
         </div>
         <section role="tabpanel" id="panel-contact-persons" aria-labelledby="tab-contact-persons" hidden=move || tab.get() != Tab::ContactPersons>
-            <ContactPersonTable contacts editing=editing_contact/>
+            <ContactPersonTable contacts consents=consents.into() editing=editing_contact history_of/>
             <Show when=move || editing_contact.get().is_some()>
                 {move || editing_contact.get().map(|existing| view! {
                     <ContactPersonForm customer_id existing
@@ -261,6 +287,10 @@ fn CustomerCardView(card: CustomerCard, tab: RwSignal<Tab>, reload: Callback<()>
                 {move || i18n.t(Msg::NewContactPerson)}
             </button>
         </section>
+        <ConsentDialog customer_id open=consent_open return_focus_to="kundemeny-knapp"
+            title=Signal::derive(move || format!("{}: {}", i18n.t(Msg::Consent), title.get()))
+            on_saved=Callback::new(move |c| consents.set(Some(c)))/>
+        <ConsentHistoryDialog contact=history_of/>
         <section role="tabpanel" id="panel-details" aria-labelledby="tab-details" hidden=move || tab.get() != Tab::Details>
             <CustomerForm id=Some(customer.id) version=customer.version initial=customer.input.clone()
                 on_saved=Callback::new(move |(_, _, saved): (CustomerId, i64, CustomerInput)| {
@@ -311,38 +341,76 @@ fn TabButton(tab: RwSignal<Tab>, value: Tab, label: Msg) -> impl IntoView {
 }
 
 #[component]
-fn ContactPersonTable(contacts: Vec<ContactPerson>, editing: RwSignal<Option<Option<ContactPerson>>>) -> impl IntoView {
+fn ContactPersonTable(
+    contacts: Vec<ContactPerson>,
+    consents: Signal<Option<CustomerConsents>>,
+    editing: RwSignal<Option<Option<ContactPerson>>>,
+    history_of: RwSignal<Option<(ContactPersonId, String)>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     if contacts.is_empty() {
         return view! { <p class="empty">{move || i18n.t(Msg::NoContactPersons)}</p> }.into_any();
     }
+    let purposes = move || consents.with(|c| c.as_ref().map(|c| c.purposes.clone()).unwrap_or_default());
+    let purpose_count = move || purposes().len();
     view! {
         <table class="contact-persons">
             <caption class="visually-hidden">{move || i18n.t(Msg::ContactPersons)}</caption>
             <thead>
                 <tr>
-                    <th scope="col">{move || i18n.t(Msg::Name)}</th>
-                    <th scope="col">{move || i18n.t(Msg::Position)}</th>
-                    <th scope="col">{move || i18n.t(Msg::Email)}</th>
-                    <th scope="col">{move || i18n.t(Msg::Phone)}</th>
-                    <th scope="col">{move || i18n.t(Msg::Actions)}</th>
+                    <th scope="col" rowspan="2">{move || i18n.t(Msg::Name)}</th>
+                    <th scope="col" rowspan="2">{move || i18n.t(Msg::Position)}</th>
+                    <th scope="col" rowspan="2">{move || i18n.t(Msg::Email)}</th>
+                    <th scope="col" rowspan="2">{move || i18n.t(Msg::Phone)}</th>
+                    <Show when=move || { purpose_count() > 0 }>
+                        <th scope="colgroup" colspan=move || purpose_count().to_string() class="consent-group">
+                            {move || i18n.t(Msg::ConsentCommunication)}
+                        </th>
+                    </Show>
+                    <th scope="col" rowspan="2">{move || i18n.t(Msg::Actions)}</th>
+                </tr>
+                <tr>
+                    <For each=purposes key=|p| (p.id, p.version) let:p>
+                        <th scope="col" class="consent-purpose">{move || p.label(i18n.locale()).to_string()}</th>
+                    </For>
                 </tr>
             </thead>
             <tbody>
                 {contacts.into_iter().map(|c| {
                     let p = c.input.clone();
                     let name = p.name.clone();
+                    let history_name = name.clone();
+                    let cp = c.id;
+                    let marks = move || consents.with(|k| {
+                        k.as_ref().map(|k| k.purposes.iter().map(|p| (p.id, k.mark(cp, p.id))).collect::<Vec<_>>()).unwrap_or_default()
+                    });
                     view! {
-                        <tr>
+                        <tr data-contact-person=cp.to_string()>
                             <td>{p.name}</td>
                             <td>{p.position}</td>
                             <td>{p.email}</td>
                             <td>{p.phone}</td>
-                            <td>
+                            <For each=marks key=|m| *m let:m>
+                                <td class="consent" data-purpose=m.0.to_string()><ConsentMarkLabel mark=m.1/></td>
+                            </For>
+                            <td class="row-actions">
                                 <button class="link" aria-label=move || format!("{} {}", i18n.t(Msg::Edit), name)
                                     on:click=move |_| editing.set(Some(Some(c.clone())))>
                                     {move || i18n.t(Msg::Edit)}
                                 </button>
+                                <Show when=move || consents.with(|k| k.is_some())>
+                                    {
+                                        let history_name = history_name.clone();
+                                        let label_name = history_name.clone();
+                                        view! {
+                                            <button class="link" aria-haspopup="dialog"
+                                                aria-label=move || format!("{} {}", i18n.t(Msg::History), label_name)
+                                                on:click=move |_| history_of.set(Some((cp, history_name.clone())))>
+                                                {move || i18n.t(Msg::History)}
+                                            </button>
+                                        }
+                                    }
+                                </Show>
                             </td>
                         </tr>
                     }

@@ -1,10 +1,13 @@
 //! Pages and components.
 
 mod card;
+mod consent;
+mod dialog;
 mod fields;
 mod login;
 mod menu;
 mod search;
+mod settings;
 mod shell;
 
 use crate::i18n::{initial_locale, I18n};
@@ -48,6 +51,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/kunder") view=search::CustomerSearchPage/>
                     <Route path=path!("/kunder/ny") view=card::NewCustomerPage/>
                     <Route path=path!("/kunder/:id") view=card::CustomerCardPage/>
+                    <Route path=path!("/innstillinger") view=settings::ClientSettingsPage/>
+                    <Route path=path!("/rapporter/samtykkehendelser") view=settings::ConsentEventsExportPage/>
                 </ParentRoute>
             </Routes>
         </Router>

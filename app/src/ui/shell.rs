@@ -84,7 +84,12 @@ fn ShellFrame(user: Me) -> impl IntoView {
     }
 }
 
-const MENU: [(Msg, &str); 2] = [(Msg::CustomerSearch, "/kunder"), (Msg::NewCustomer, "/kunder/ny")];
+const MENU: [(Msg, &str); 4] = [
+    (Msg::CustomerSearch, "/kunder"),
+    (Msg::NewCustomer, "/kunder/ny"),
+    (Msg::ConsentEventsExport, "/rapporter/samtykkehendelser"),
+    (Msg::ClientSettings, "/innstillinger"),
+];
 
 /// Hovedmenyen: Alt+H or the button opens it.
 #[component]

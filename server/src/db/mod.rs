@@ -4,6 +4,7 @@
 //! (`migrations/sqlite`, `migrations/postgres`). Rows are mapped through the shared structs in
 //! this module so the two cannot drift in what they return.
 
+pub(crate) mod consent;
 pub mod postgres;
 pub mod sqlite;
 
@@ -51,9 +52,10 @@ impl Database {
     }
 }
 
-/// Writes that only the `seed` command makes: tenants, staff and customers in bulk.
+/// Writes that only the `seed` command makes: tenants, staff and customers in bulk. A seeder
+/// is a repository too, so the demo data can be written through the ordinary rules.
 #[async_trait::async_trait]
-pub trait Seeder: Send + Sync {
+pub trait Seeder: Repository + Send + Sync {
     async fn tenant_named(&self, name: &str) -> Result<Option<TenantId>, RepoError>;
     async fn create_tenant(&self, name: &str) -> Result<TenantId, RepoError>;
     /// Creates the user, or returns the existing one with that e-mail.

@@ -4,6 +4,7 @@
 //! search_vector) (btree_gin), so the tenant filter and the prefix match are one index scan.
 
 use super::*;
+use super::consent::{self, consent_store};
 use app::ports::{LoginEvent, RepoResult};
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -26,6 +27,12 @@ impl PgRepository {
         sqlx::migrate!("../migrations/postgres").run(&pool).await?;
         Ok(PgRepository { pool })
     }
+
+    /// Writers are serialised by the rows they update (`UPDATE … WHERE version = $n`), so the
+    /// default READ COMMITTED isolation is enough.
+    async fn write(&self) -> RepoResult<sqlx::Transaction<'static, Postgres>> {
+        self.pool.begin().await.map_err(other)
+    }
 }
 
 /// A tsquery of every term as a prefix, all required.
@@ -33,6 +40,8 @@ fn ts_query(terms: &[String]) -> String {
     // Terms are letters and digits only (app::domain::search_terms), so quoting is safe.
     terms.iter().map(|t| format!("'{t}':*")).collect::<Vec<_>>().join(" & ")
 }
+
+consent_store!(PgRepository, Postgres);
 
 #[async_trait]
 impl Repository for PgRepository {
@@ -64,6 +73,19 @@ impl Repository for PgRepository {
         .await
         .map_err(other)?;
         Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn membership(&self, user: StaffUserId, tenant: TenantId) -> RepoResult<Option<TenantRef>> {
+        let row: Option<TenantRow> = sqlx::query_as(
+            "SELECT t.id, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
+             WHERE m.user_id = $1 AND m.tenant_id = $2",
+        )
+        .bind(user)
+        .bind(tenant)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(row.map(Into::into))
     }
 
     async fn append_login_event(&self, e: &LoginEvent) -> RepoResult<()> {
@@ -283,12 +305,16 @@ impl Seeder for PgRepository {
     }
 
     async fn create_tenant(&self, name: &str) -> RepoResult<TenantId> {
-        sqlx::query_scalar("INSERT INTO tenants (name, created_ms) VALUES ($1, $2) RETURNING id")
+        let mut tx = self.write().await?;
+        let id = sqlx::query_scalar("INSERT INTO tenants (name, created_ms) VALUES ($1, $2) RETURNING id")
             .bind(name)
             .bind(now_ms())
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *tx)
             .await
-            .map_err(other)
+            .map_err(other)?;
+        Self::insert_default_purposes(&mut tx, id).await?;
+        tx.commit().await.map_err(other)?;
+        Ok(id)
     }
 
     async fn ensure_staff(&self, email: &str, name: &str, password_hash: &str) -> RepoResult<StaffUserId> {

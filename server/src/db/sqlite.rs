@@ -5,6 +5,7 @@
 //! so a second writer waits (busy_timeout) instead of failing halfway with SQLITE_BUSY.
 
 use super::*;
+use super::consent::{self, consent_store};
 use app::ports::{LoginEvent, RepoResult};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -63,6 +64,8 @@ async fn index_customer(tx: &mut sqlx::SqliteConnection, tenant: TenantId, id: C
     Ok(())
 }
 
+consent_store!(SqliteRepository, Sqlite);
+
 #[async_trait]
 impl Repository for SqliteRepository {
     async fn staff_by_email(&self, email: &str) -> RepoResult<Option<StaffAccount>> {
@@ -93,6 +96,19 @@ impl Repository for SqliteRepository {
         .await
         .map_err(other)?;
         Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn membership(&self, user: StaffUserId, tenant: TenantId) -> RepoResult<Option<TenantRef>> {
+        let row: Option<TenantRow> = sqlx::query_as(
+            "SELECT t.id, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
+             WHERE m.user_id = ? AND m.tenant_id = ?",
+        )
+        .bind(user)
+        .bind(tenant)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(row.map(Into::into))
     }
 
     async fn append_login_event(&self, e: &LoginEvent) -> RepoResult<()> {
@@ -318,12 +334,16 @@ impl Seeder for SqliteRepository {
     }
 
     async fn create_tenant(&self, name: &str) -> RepoResult<TenantId> {
-        sqlx::query_scalar("INSERT INTO tenants (name, created_ms) VALUES (?, ?) RETURNING id")
+        let mut tx = self.write().await?;
+        let id = sqlx::query_scalar("INSERT INTO tenants (name, created_ms) VALUES (?, ?) RETURNING id")
             .bind(name)
             .bind(now_ms())
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *tx)
             .await
-            .map_err(other)
+            .map_err(other)?;
+        Self::insert_default_purposes(&mut tx, id).await?;
+        tx.commit().await.map_err(other)?;
+        Ok(id)
     }
 
     async fn ensure_staff(&self, email: &str, name: &str, password_hash: &str) -> RepoResult<StaffUserId> {

@@ -96,6 +96,7 @@ impl TestApp {
             base: format!("http://{}", self.addr),
             http: reqwest::Client::builder()
                 .cookie_provider(jar.clone())
+                .user_agent(USER_AGENT)
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
@@ -162,5 +163,8 @@ pub async fn decode<T: serde::de::DeserializeOwned>(response: reqwest::Response)
         Err(serde_json::from_str(&text).unwrap_or_else(|e| panic!("decode error {status} {text}: {e}")))
     }
 }
+
+/// What the test client calls itself; consent events record it.
+pub const USER_AGENT: &str = "samtykke-tests/1";
 
 pub const DEMO_PASSWORD: &str = server::seed::DEMO_PASSWORD;

@@ -1,0 +1,171 @@
+//! Downloads that are files rather than server-function answers: the tenant's consent events
+//! as CSV, the proof a company hands to an authority (Datatilsynet) on request.
+//!
+//! A plain axum GET handler, because a download must be a link the browser saves; it runs the
+//! same session, tenant and permission check as every server function.
+
+use app::domain::access::Permission;
+use app::error::ApiError;
+use app::model::{ConsentEventView, PurposeId};
+use app::ports::{AppState, ConsentEventFilter};
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime};
+use tower_sessions::Session;
+
+pub const CONSENT_EVENTS_PATH: &str = "/eksport/samtykkehendelser.csv";
+
+/// `fra` and `til` are dates (YYYY-MM-DD, both days included, UTC); `formal` a purpose id.
+#[derive(Debug, Deserialize, Default)]
+pub struct ConsentExportQuery {
+    pub fra: Option<String>,
+    pub til: Option<String>,
+    pub formal: Option<String>,
+}
+
+/// Parses the query into a filter; the error names the parameter that was wrong.
+pub fn parse_filter(q: &ConsentExportQuery) -> Result<ConsentEventFilter, &'static str> {
+    fn day_ms(s: &str) -> Option<i64> {
+        let date = Date::parse(s.trim(), format_description!("[year]-[month]-[day]")).ok()?;
+        Some(date.midnight().assume_utc().unix_timestamp() * 1000)
+    }
+    let non_empty = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let from_ms = match non_empty(&q.fra) {
+        Some(s) => Some(day_ms(&s).ok_or("fra")?),
+        None => None,
+    };
+    let to_ms = match non_empty(&q.til) {
+        Some(s) => Some(day_ms(&s).ok_or("til")? + 24 * 60 * 60 * 1000),
+        None => None,
+    };
+    let purpose = match non_empty(&q.formal) {
+        Some(s) => Some(s.parse::<PurposeId>().map_err(|_| "formal")?),
+        None => None,
+    };
+    Ok(ConsentEventFilter { contact_person: None, purpose, from_ms, to_ms })
+}
+
+pub const CSV_HEADER: [&str; 15] = [
+    "event_id",
+    "at_utc",
+    "customer_number",
+    "contact_person_id",
+    "contact_person_name",
+    "purpose_code",
+    "purpose_version",
+    "change",
+    "actor",
+    "staff_user",
+    "source",
+    "privacy_policy_version",
+    "ip",
+    "user_agent",
+    "purpose_label",
+];
+
+pub fn to_csv(events: &[ConsentEventView]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(CSV_HEADER)?;
+    for e in events {
+        let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(e.at_ms) * 1_000_000)
+            .ok()
+            .and_then(|t| t.format(&Rfc3339).ok())
+            .unwrap_or_default();
+        w.write_record([
+            e.id.to_string(),
+            at,
+            e.customer_number.clone(),
+            e.contact_person_id.to_string(),
+            e.contact_person_name.clone(),
+            e.purpose_code.clone(),
+            e.purpose_version.to_string(),
+            if e.given { "given" } else { "withdrawn" }.to_string(),
+            e.actor.as_str().to_string(),
+            e.staff_name.clone().unwrap_or_default(),
+            e.source.as_str().to_string(),
+            e.policy_version.map(|v| v.to_string()).unwrap_or_default(),
+            e.ip.clone().unwrap_or_default(),
+            e.user_agent.clone().unwrap_or_default(),
+            e.purpose_label_nb.clone(),
+        ])?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+fn refuse(error: ApiError) -> Response {
+    let status = match error {
+        ApiError::NotLoggedIn | ApiError::NoTenantChosen => StatusCode::UNAUTHORIZED,
+        ApiError::Forbidden => StatusCode::FORBIDDEN,
+        ApiError::Invalid(_) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (status, axum::Json(error)).into_response()
+}
+
+pub async fn consent_events_csv(
+    State(state): State<AppState>,
+    session: Session,
+    Query(query): Query<ConsentExportQuery>,
+) -> Response {
+    let ctx = match app::session::staff_of(state, session).await {
+        Ok(staff) => match app::session::staff_in_tenant_of(staff).await.and_then(|c| c.require(Permission::ConsentRead)) {
+            Ok(ctx) => ctx,
+            Err(e) => return refuse(e),
+        },
+        Err(e) => return refuse(e),
+    };
+    let filter = match parse_filter(&query) {
+        Ok(f) => f,
+        Err(field) => return refuse(ApiError::invalid(field, app::domain::FieldError::InvalidDate)),
+    };
+    let events = match ctx.state.repo.consent_events(ctx.tenant.id, &filter).await {
+        Ok(events) => events,
+        Err(e) => return refuse(e.into()),
+    };
+    match to_csv(&events) {
+        Ok(body) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"samtykkehendelser.csv\""),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "consent export");
+            refuse(ApiError::Internal)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(fra: &str, til: &str, formal: &str) -> ConsentExportQuery {
+        ConsentExportQuery { fra: Some(fra.into()), til: Some(til.into()), formal: Some(formal.into()) }
+    }
+
+    #[test]
+    fn the_period_includes_both_days() {
+        let f = parse_filter(&q("2026-12-01", "2026-12-01", "")).unwrap();
+        assert_eq!(f.from_ms, Some(1_796_083_200_000));
+        assert_eq!(f.to_ms, Some(1_796_083_200_000 + 86_400_000));
+        assert_eq!(f.purpose, None);
+        let none = parse_filter(&ConsentExportQuery::default()).unwrap();
+        assert_eq!((none.from_ms, none.to_ms, none.purpose), (None, None, None));
+    }
+
+    #[test]
+    fn a_bad_parameter_is_named() {
+        assert_eq!(parse_filter(&q("1.12.2026", "", "")).unwrap_err(), "fra");
+        assert_eq!(parse_filter(&q("", "2026-13-01", "")).unwrap_err(), "til");
+        assert_eq!(parse_filter(&q("", "", "nyhetsbrev")).unwrap_err(), "formal");
+        assert_eq!(parse_filter(&q("", "", "7")).unwrap().purpose, Some(7));
+    }
+}
