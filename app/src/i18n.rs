@@ -161,6 +161,33 @@ messages! {
     AllPurposes => "Alle formål", "All purposes";
     DownloadCsv => "Last ned CSV", "Download CSV";
     Reports => "Rapporter", "Reports";
+    PrivacyPolicyUrl => "Lenke til personvernerklæringen", "Link to the privacy policy";
+    Controller => "Behandlingsansvarlig", "Controller";
+    PrivacyEmail => "E-post for personvernspørsmål", "E-mail for privacy questions";
+    Recipients => "Virksomheter vi utveksler data med", "Companies we exchange data with";
+    RecipientsHint => "Skriv navnet og trykk Enter for å legge til. Hold musen over et navn, eller gå til det med Tab, og klikk krysset for å fjerne det. Husk å lagre (Ctrl+S). Det bør finnes en databehandleravtale med hver av dem.", "Type the name and press Enter to add it. Hover over a name, or Tab to it, and click the cross to remove it. Remember to save (Ctrl+S). There should be a data processing agreement with each of them.";
+    NewRecipient => "Ny virksomhet", "New company";
+    NoRecipients => "Ingen virksomheter er lagt inn.", "No companies are listed.";
+    Remove => "Fjern", "Remove";
+    Details => "Detaljer", "Details";
+    RecipientRoleLabel => "Rolle", "Role";
+    RoleNotSet => "Ikke angitt", "Not set";
+    RoleProcessor => "Databehandler", "Processor";
+    RoleSubProcessor => "Underdatabehandler", "Sub-processor";
+    RoleIndependentController => "Selvstendig behandlingsansvarlig", "Independent controller";
+    Country => "Land", "Country";
+    DpaDate => "Dato for databehandleravtale", "Date of the data processing agreement";
+    LeaveUnsaved => "Du har endringer som ikke er lagret. Vil du forlate siden likevel?", "You have unsaved changes. Leave the page anyway?";
+    NotPublished => "Ingen versjon er publisert ennå.", "No version is published yet.";
+    ConsentFormReport => "Samtykkeskjema", "Consent form";
+    ConsentDeclaration => "Samtykkeerklæring", "Consent declaration";
+    Print => "Skriv ut", "Print";
+    DownloadPdf => "Last ned PDF", "Download PDF";
+    PrivacyPolicy => "Personvernerklæring", "Privacy policy";
+    PolicyLinkLead => "Slik behandler vi personopplysningene dine:", "How we process your personal data:";
+    ConsentFormLead => "Kryss av for det du samtykker til. Du kan når som helst trekke et samtykke, like enkelt som du ga det.", "Tick what you consent to. You can withdraw a consent at any time, as easily as you gave it.";
+    Signature => "Signatur", "Signature";
+    Place => "Sted og dato", "Place and date";
     ErrNotLoggedIn => "Du er ikke logget inn.", "You are not logged in.";
     ErrNoTenant => "Velg en klient først.", "Choose a client first.";
     ErrForbidden => "Du har ikke tilgang til dette.", "You do not have access to this.";
@@ -177,6 +204,7 @@ messages! {
     ErrInvalidPostalCode => "Postnummer er fire siffer.", "Postal codes are four digits.";
     ErrTaken => "Er allerede i bruk.", "Already in use.";
     ErrInvalidDate => "Skriv datoen som ÅÅÅÅ-MM-DD.", "Write the date as YYYY-MM-DD.";
+    ErrInvalidUrl => "Skriv en full adresse som begynner med https:// eller http://.", "Write a full address starting with https:// or http://.";
     ErrInvalidCode => "Bruk små bokstaver a–z, siffer, - og _.", "Use lower-case letters a–z, digits, - and _.";
 }
 
@@ -196,6 +224,7 @@ pub fn field_error(locale: Locale, error: FieldError) -> String {
         (FieldError::Taken, l) => Msg::ErrTaken.text(l).into(),
         (FieldError::InvalidCode, l) => Msg::ErrInvalidCode.text(l).into(),
         (FieldError::InvalidDate, l) => Msg::ErrInvalidDate.text(l).into(),
+        (FieldError::InvalidUrl, l) => Msg::ErrInvalidUrl.text(l).into(),
     }
 }
 
@@ -250,6 +279,16 @@ pub fn basis_msg(basis: LegalBasis) -> Msg {
         LegalBasis::Contract => Msg::BasisContract,
         LegalBasis::LegalObligation => Msg::BasisLegalObligation,
         LegalBasis::LegitimateInterest => Msg::BasisLegitimateInterest,
+    }
+}
+
+/// "Gjeldende versjon: 3, publisert av Ada Admin."
+pub fn policy_version_line(locale: Locale, version: i64, by: Option<&str>) -> String {
+    match (locale, by) {
+        (Locale::Nb, Some(by)) => format!("Gjeldende versjon: {version}, publisert av {by}."),
+        (Locale::Nb, None) => format!("Gjeldende versjon: {version}."),
+        (Locale::En, Some(by)) => format!("Version in force: {version}, published by {by}."),
+        (Locale::En, None) => format!("Version in force: {version}."),
     }
 }
 

@@ -242,3 +242,42 @@ pub struct ConsentEventView {
 
 /// More cells than any customer card holds; bounds the work one request can ask for.
 pub const MAX_CONSENT_CHANGES: usize = 2000;
+
+/// The privacy-policy version now in force: the link and recipients a person is told about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedPolicy {
+    pub version: i64,
+    pub published_ms: i64,
+    pub published_by: Option<String>,
+}
+
+/// Klientinnstillinger, tab "Samtykke", as stored; `version` goes back with a save.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentSettings {
+    pub version: i64,
+    pub published: Option<PublishedPolicy>,
+    pub input: crate::domain::settings::ConsentSettingsInput,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedSettings {
+    pub version: i64,
+    /// The version in force after the save (new if the link or the recipients changed).
+    pub policy_version: Option<i64>,
+}
+
+/// What the consent form (Samtykkeskjema) prints: four parts from the client settings and,
+/// from a customer card, that customer's contact persons and their consents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentFormData {
+    pub settings: ConsentSettings,
+    /// The active purposes, with the wording a person agrees to.
+    pub purposes: Vec<ConsentPurpose>,
+    pub customer: Option<ConsentFormCustomer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentFormCustomer {
+    pub title: String,
+    pub consents: CustomerConsents,
+}

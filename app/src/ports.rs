@@ -71,7 +71,7 @@ pub struct LoginEvent {
 }
 
 #[async_trait]
-pub trait Repository: ConsentRepository + Send + Sync + 'static {
+pub trait Repository: ConsentRepository + SettingsRepository + Send + Sync + 'static {
     async fn staff_by_email(&self, email: &str) -> RepoResult<Option<StaffAccount>>;
     async fn staff_by_id(&self, id: StaffUserId) -> RepoResult<Option<StaffAccount>>;
     async fn tenants_of(&self, user: StaffUserId) -> RepoResult<Vec<TenantRef>>;
@@ -140,6 +140,22 @@ pub trait ConsentRepository: Send + Sync {
     ) -> RepoResult<i64>;
     /// Consent events in the order they were appended.
     async fn consent_events(&self, tenant: TenantId, filter: &ConsentEventFilter) -> RepoResult<Vec<ConsentEventView>>;
+}
+
+/// Klientinnstillinger, tab "Samtykke"; part of every [`Repository`].
+#[async_trait]
+pub trait SettingsRepository: Send + Sync {
+    /// Empty settings (version 0) until the first save.
+    async fn consent_settings(&self, tenant: TenantId) -> RepoResult<ConsentSettings>;
+    /// Saves against `expected_version` (0 for the first save); publishes a new privacy-policy
+    /// version if the link or the recipients changed.
+    async fn save_consent_settings(
+        &self,
+        tenant: TenantId,
+        by: StaffUserId,
+        expected_version: i64,
+        settings: &crate::domain::settings::ValidConsentSettings,
+    ) -> RepoResult<SavedSettings>;
 }
 
 /// Who changed consent and from where: written on every consent event.

@@ -21,7 +21,7 @@ test('staff change consent in the consent window; the columns and the history sh
   await expectAccessible(page);
 
   await page.getByRole('button', { name: 'Kundemeny' }).click();
-  await page.getByRole('menuitem', { name: 'Samtykke' }).click();
+  await page.getByRole('menuitem', { name: 'Samtykke', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Samtykke: 10001 Ola Nordmann' });
   await expect(dialog).toBeVisible();
   const save = dialog.getByRole('button', { name: 'Lagre (Ctrl+S)' });
@@ -84,7 +84,7 @@ test('discarding unsaved consent changes leaves the consents as they were', asyn
   await logIn(page);
   await openCard(page, '10002', 'Kari Nordmann');
   await page.getByRole('button', { name: 'Kundemeny' }).click();
-  await page.getByRole('menuitem', { name: 'Samtykke' }).click();
+  await page.getByRole('menuitem', { name: 'Samtykke', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Samtykke: 10002 Kari Nordmann' });
   await dialog.getByRole('checkbox', { name: 'Tilbud på SMS – Kari Nordmann' }).check();
   await dialog.getByRole('button', { name: 'Lukk' }).click();
@@ -101,8 +101,7 @@ test('a tenant admin publishes a new wording of a purpose in Klientinnstillinger
   await hydrated(page);
   await page.keyboard.press('Alt+h');
   await page.getByRole('menuitem', { name: 'Klientinnstillinger' }).click();
-  await expect(page.getByRole('heading', { name: 'Samtykkeformål' })).toBeVisible();
-  await hydrated(page);
+  await page.getByRole('tab', { name: 'Samtykkeformål' }).click();
   const row = page.getByRole('row', { name: /Tilbud på SMS/ });
   await expect(row).toContainText('tilbud-sms');
   await row.getByRole('button', { name: 'Rediger Tilbud på SMS' }).click();
@@ -123,7 +122,8 @@ test('staff without the admin role see the purposes but cannot change them', asy
   await logIn(page);
   await page.goto('/innstillinger');
   await hydrated(page);
-  await expect(page.getByText('Bare klientadministratorer kan endre klientinnstillingene.')).toBeVisible();
+  await page.getByRole('tab', { name: 'Samtykkeformål' }).click();
+  await expect(page.getByRole('tabpanel', { name: 'Samtykkeformål' }).getByText('Bare klientadministratorer kan endre klientinnstillingene.')).toBeVisible();
   await expect(page.getByRole('row', { name: /Telefonsalg/ })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Nytt formål' })).toHaveCount(0);
   await expectAccessible(page);

@@ -156,7 +156,6 @@ pub mod consent_saves {
                     .bind("staff")
                     .bind(staff)
                     .bind("staff_card")
-                    .bind(None::<i64>)
                     .bind("127.0.0.1")
                     .bind("bench")
                     .fetch_one(&mut *tx)

@@ -1,5 +1,6 @@
 //! Downloads that are files rather than server-function answers: the tenant's consent events
-//! as CSV, the proof a company hands to an authority (Datatilsynet) on request.
+//! as CSV, the proof a company hands to an authority (Datatilsynet) on request, and the consent
+//! form (Samtykkeskjema) as PDF.
 //!
 //! A plain axum GET handler, because a download must be a link the browser saves; it runs the
 //! same session, tenant and permission check as every server function.
@@ -7,17 +8,19 @@
 use app::domain::access::Permission;
 use app::error::ApiError;
 use app::model::{ConsentEventView, PurposeId};
+use app::i18n::{Locale, LANG_COOKIE};
 use app::ports::{AppState, ConsentEventFilter};
+use app::session::StaffInTenant;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 use tower_sessions::Session;
 
 pub const CONSENT_EVENTS_PATH: &str = "/eksport/samtykkehendelser.csv";
+pub const CONSENT_FORM_PATH: &str = "/eksport/samtykkeskjema.pdf";
 
 /// `fra` and `til` are dates (YYYY-MM-DD, both days included, UTC); `formal` a purpose id.
 #[derive(Debug, Deserialize, Default)]
@@ -30,7 +33,7 @@ pub struct ConsentExportQuery {
 /// Parses the query into a filter; the error names the parameter that was wrong.
 pub fn parse_filter(q: &ConsentExportQuery) -> Result<ConsentEventFilter, &'static str> {
     fn day_ms(s: &str) -> Option<i64> {
-        let date = Date::parse(s.trim(), format_description!("[year]-[month]-[day]")).ok()?;
+        let date = app::domain::parse_date(s).ok()??;
         Some(date.midnight().assume_utc().unix_timestamp() * 1000)
     }
     let non_empty = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
@@ -106,16 +109,19 @@ fn refuse(error: ApiError) -> Response {
     (status, axum::Json(error)).into_response()
 }
 
+/// The session, tenant and right check of the server functions, for a plain handler.
+async fn staff_allowed(state: AppState, session: Session, permission: Permission) -> Result<StaffInTenant, ApiError> {
+    let staff = app::session::staff_of(state, session).await?;
+    app::session::staff_in_tenant_of(staff).await?.require(permission)
+}
+
 pub async fn consent_events_csv(
     State(state): State<AppState>,
     session: Session,
     Query(query): Query<ConsentExportQuery>,
 ) -> Response {
-    let ctx = match app::session::staff_of(state, session).await {
-        Ok(staff) => match app::session::staff_in_tenant_of(staff).await.and_then(|c| c.require(Permission::ConsentRead)) {
-            Ok(ctx) => ctx,
-            Err(e) => return refuse(e),
-        },
+    let ctx = match staff_allowed(state, session, Permission::ConsentRead).await {
+        Ok(ctx) => ctx,
         Err(e) => return refuse(e),
     };
     let filter = match parse_filter(&query) {
@@ -141,6 +147,50 @@ pub async fn consent_events_csv(
             refuse(ApiError::Internal)
         }
     }
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ConsentFormQuery {
+    pub kunde: Option<i64>,
+}
+
+/// The page's language: the `lang` cookie the UI sets, Norwegian without one.
+fn locale_of(headers: &axum::http::HeaderMap) -> Locale {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(&format!("{LANG_COOKIE}=")).map(Locale::from_code))
+        .unwrap_or_default()
+}
+
+/// Samtykkeskjema as a PDF, blank or (with `kunde`) pre-filled; any staff member may print it.
+pub async fn consent_form_pdf(
+    State(state): State<AppState>,
+    session: Session,
+    headers: axum::http::HeaderMap,
+    Query(query): Query<ConsentFormQuery>,
+) -> Response {
+    let ctx = match staff_allowed(state, session, Permission::CustomerRead).await {
+        Ok(ctx) => ctx,
+        Err(e) => return refuse(e),
+    };
+    let data = match app::api::consent_form_data(ctx.state.repo.as_ref(), ctx.tenant.id, query.kunde).await {
+        Ok(data) => data,
+        Err(ApiError::NotFound) => return (StatusCode::NOT_FOUND, axum::Json(ApiError::NotFound)).into_response(),
+        Err(e) => return refuse(e),
+    };
+    let body = crate::pdf::consent_form(&data, locale_of(&headers));
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"samtykkeskjema.pdf\""),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 #[cfg(test)]

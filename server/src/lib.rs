@@ -6,5 +6,6 @@ pub mod bench;
 pub mod db;
 pub mod export;
 pub mod origin;
+pub mod pdf;
 pub mod seed;
 pub mod web;

@@ -77,6 +77,7 @@ fn app_routes(state: AppState, config: &WebConfig) -> Router {
     let pkg_dir = format!("{}/pkg", config.site_root);
     let downloads = Router::new()
         .route(crate::export::CONSENT_EVENTS_PATH, axum::routing::get(crate::export::consent_events_csv))
+        .route(crate::export::CONSENT_FORM_PATH, axum::routing::get(crate::export::consent_form_pdf))
         .with_state(state.clone());
     // leptos_routes also mounts every server function at its /api path, with this context.
     Router::new()

@@ -5,7 +5,9 @@
 mod auth;
 mod consent;
 mod customers;
+mod settings;
 
 pub use auth::*;
 pub use consent::*;
 pub use customers::*;
+pub use settings::*;

@@ -36,6 +36,8 @@ macro_rules! string_newtype {
 pub mod access;
 pub mod consent;
 mod customer_number;
+mod date;
+pub mod settings;
 mod email;
 mod org_no;
 mod phone;
@@ -44,6 +46,7 @@ mod search;
 mod text;
 
 pub use customer_number::CustomerNumber;
+pub use date::parse_date;
 pub use email::Email;
 pub use org_no::OrgNo;
 pub use phone::Phone;
@@ -80,6 +83,9 @@ pub enum FieldError {
     /// A date not written as YYYY-MM-DD.
     #[error("invalid date")]
     InvalidDate,
+    /// Not an http or https address.
+    #[error("invalid URL")]
+    InvalidUrl,
 }
 
 /// Turns "left blank" into `None` for optional fields while still rejecting

@@ -1,5 +1,6 @@
-use super::fields::Field;
+use super::fields::{on_save_shortcut, Field};
 use super::menu::MenuButton;
+use super::tabs::TabButton;
 use super::consent::{ConsentDialog, ConsentHistoryDialog, ConsentMarkLabel};
 use crate::api::{load_consents, load_customer_card, save_contact_person, save_customer};
 use crate::domain::FieldErrors;
@@ -7,7 +8,6 @@ use crate::error::ApiError;
 use crate::forms::{ValidContactPerson, ValidCustomer};
 use crate::i18n::{api_error, use_i18n, Msg};
 use crate::model::*;
-use leptos::ev;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -19,16 +19,6 @@ macro_rules! bind {
             Callback::new(move |v: String| $form.update(|f| f.$field = v)),
         )
     };
-}
-
-/// Ctrl+S (or Cmd+S) inside a form saves it instead of saving the web page.
-fn on_save_shortcut(save: impl Fn() + 'static) -> impl Fn(ev::KeyboardEvent) + 'static {
-    move |e| {
-        if (e.ctrl_key() || e.meta_key()) && e.key().eq_ignore_ascii_case("s") {
-            e.prevent_default();
-            save();
-        }
-    }
 }
 
 /// What the last save said, shown beside the Save button.
@@ -181,6 +171,8 @@ enum Tab {
     Details,
 }
 
+const TABS: &[(Tab, &str)] = &[(Tab::ContactPersons, "contact-persons"), (Tab::Details, "details")];
+
 #[component]
 pub fn CustomerCardPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -266,11 +258,16 @@ fn CustomerCardView(
                         {move || i18n.t(Msg::Consent)}
                     </button>
                 </li>
+                <li role="none">
+                    <a role="menuitem" tabindex="-1" href=format!("/kunder/{customer_id}/samtykkeskjema")>
+                        {move || i18n.t(Msg::ConsentFormReport)}
+                    </a>
+                </li>
             </MenuButton>
         </header>
         <div role="tablist" class="tabs" aria-label=move || i18n.t(Msg::CustomerCard)>
-            <TabButton tab value=Tab::ContactPersons label=Msg::ContactPersons/>
-            <TabButton tab value=Tab::Details label=Msg::CustomerDetails/>
+            <TabButton tab value=Tab::ContactPersons label=Msg::ContactPersons all=TABS/>
+            <TabButton tab value=Tab::Details label=Msg::CustomerDetails all=TABS/>
         </div>
         <section role="tabpanel" id="panel-contact-persons" aria-labelledby="tab-contact-persons" hidden=move || tab.get() != Tab::ContactPersons>
             <ContactPersonTable contacts consents=consents.into() editing=editing_contact history_of/>
@@ -306,38 +303,6 @@ fn card_title(input: &CustomerInput) -> String {
         .map(|n| n.to_string())
         .unwrap_or_else(|_| input.customer_number.trim().to_string());
     format!("{number} {}", input.display_name())
-}
-
-#[component]
-fn TabButton(tab: RwSignal<Tab>, value: Tab, label: Msg) -> impl IntoView {
-    let i18n = use_i18n();
-    let key = match value {
-        Tab::ContactPersons => "contact-persons",
-        Tab::Details => "details",
-    };
-    view! {
-        <button
-            role="tab"
-            id=format!("tab-{key}")
-            aria-controls=format!("panel-{key}")
-            aria-selected=move || (tab.get() == value).to_string()
-            tabindex=move || if tab.get() == value { "0" } else { "-1" }
-            on:click=move |_| tab.set(value)
-            on:keydown=move |e: ev::KeyboardEvent| {
-                if matches!(e.key().as_str(), "ArrowLeft" | "ArrowRight") {
-                    let next = if tab.get_untracked() == Tab::ContactPersons { Tab::Details } else { Tab::ContactPersons };
-                    tab.set(next);
-                    let next_key = if next == Tab::ContactPersons { "contact-persons" } else { "details" };
-                    if let Some(el) = document().get_element_by_id(&format!("tab-{next_key}")) {
-                        use wasm_bindgen::JsCast;
-                        let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
-                    }
-                }
-            }
-        >
-            {move || i18n.t(label)}
-        </button>
-    }
 }
 
 #[component]

@@ -2,12 +2,12 @@
 //! opened from the card's hamburger menu, and a contact person's consent history.
 
 use super::dialog::Modal;
+use super::fields::on_save_shortcut;
 use crate::api::{consent_history, load_consents, save_consents};
 use crate::domain::consent::{grid_changes, ticked_cells, Cell};
 use crate::error::ApiError;
 use crate::i18n::{api_error, mark_msg, source_msg, unsaved_changes, use_i18n, Locale, Msg};
 use crate::model::*;
-use leptos::ev;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 use wasm_bindgen::JsCast;
@@ -136,12 +136,6 @@ pub fn ConsentDialog(
             }
         });
     };
-    let on_key = move |e: ev::KeyboardEvent| {
-        if (e.ctrl_key() || e.meta_key()) && e.key().eq_ignore_ascii_case("s") {
-            e.prevent_default();
-            save();
-        }
-    };
 
     let grid = move || {
         loaded.get().map(|c| {
@@ -204,7 +198,7 @@ pub fn ConsentDialog(
 
     view! {
         <Modal id="samtykke" open=Signal::from(open) title on_close_request=request_close>
-            <div class="modal-body" on:keydown=on_key>
+            <div class="modal-body" on:keydown=on_save_shortcut(save)>
                 {grid}
                 <p class="save-status" id="samtykke-status" role="status" aria-live="polite">
                     {move || match status.get() {

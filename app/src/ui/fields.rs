@@ -1,5 +1,6 @@
 use crate::domain::FieldErrors;
 use crate::i18n::{field_error, use_i18n, Msg};
+use leptos::ev;
 use leptos::prelude::*;
 
 /// A labelled input with its error right below it, tied together for screen readers.
@@ -35,5 +36,15 @@ pub fn Field(
             />
             <p class="field-error" id=error_id>{error}</p>
         </div>
+    }
+}
+
+/// Ctrl+S (or Cmd+S) inside a form saves it instead of saving the web page.
+pub fn on_save_shortcut(save: impl Fn() + 'static) -> impl Fn(ev::KeyboardEvent) + 'static {
+    move |e| {
+        if (e.ctrl_key() || e.meta_key()) && e.key().eq_ignore_ascii_case("s") {
+            e.prevent_default();
+            save();
+        }
     }
 }

@@ -2,13 +2,16 @@
 
 mod card;
 mod consent;
+mod consent_settings;
 mod dialog;
 mod fields;
 mod login;
 mod menu;
+mod report;
 mod search;
 mod settings;
 mod shell;
+mod tabs;
 
 use crate::i18n::{initial_locale, I18n};
 use leptos::prelude::*;
@@ -51,7 +54,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/kunder") view=search::CustomerSearchPage/>
                     <Route path=path!("/kunder/ny") view=card::NewCustomerPage/>
                     <Route path=path!("/kunder/:id") view=card::CustomerCardPage/>
+                    <Route path=path!("/kunder/:id/samtykkeskjema") view=report::ConsentFormPage/>
                     <Route path=path!("/innstillinger") view=settings::ClientSettingsPage/>
+                    <Route path=path!("/rapporter/samtykkeskjema") view=report::ConsentFormPage/>
                     <Route path=path!("/rapporter/samtykkehendelser") view=settings::ConsentEventsExportPage/>
                 </ParentRoute>
             </Routes>

@@ -1,8 +1,10 @@
-//! Klientinnstillinger (for now: the consent purposes) and the consent-event export.
+//! Klientinnstillinger (tabs "Samtykke" and "Samtykkeformål") and the consent-event export.
 
-use super::fields::Field;
+use super::consent_settings::ConsentSettingsForm;
+use super::fields::{on_save_shortcut, Field};
+use super::tabs::TabButton;
 use super::shell::CurrentUser;
-use crate::api::{list_consent_purposes, save_consent_purpose};
+use crate::api::{list_consent_purposes, load_consent_settings, save_consent_purpose};
 use crate::domain::consent::{ValidPurpose, PURPOSE_WORDING_MAX};
 use crate::domain::FieldErrors;
 use crate::error::ApiError;
@@ -19,12 +21,28 @@ pub fn ClientSettingsPage() -> impl IntoView {
     let i18n = use_i18n();
     let CurrentUser(me) = expect_context::<CurrentUser>();
     let purposes = Resource::new(|| (), |_| list_consent_purposes());
+    let consent_settings = Resource::new(|| (), |_| load_consent_settings());
     let editing = RwSignal::new(None::<Option<ConsentPurpose>>);
+    let tab = RwSignal::new(SettingsTab::Consent);
     view! {
         <main class="page settings-page">
             <h1>{move || i18n.t(Msg::ClientSettings)}</h1>
-            <section aria-labelledby="formal-tittel">
-                <h2 id="formal-tittel">{move || i18n.t(Msg::ConsentPurposes)}</h2>
+            <div role="tablist" class="tabs" aria-label=move || i18n.t(Msg::ClientSettings)>
+                <TabButton tab value=SettingsTab::Consent label=Msg::Consent all=SETTINGS_TABS/>
+                <TabButton tab value=SettingsTab::Purposes label=Msg::ConsentPurposes all=SETTINGS_TABS/>
+            </div>
+            <section role="tabpanel" id="panel-samtykke" aria-labelledby="tab-samtykke" hidden=move || tab.get() != SettingsTab::Consent>
+                <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
+                    {move || Suspend::new(async move {
+                        let admin = is_admin(&me.await);
+                        match consent_settings.await {
+                            Ok(loaded) => view! { <ConsentSettingsForm loaded admin/> }.into_any(),
+                            Err(e) => view! { <p class="form-error" role="alert">{api_error(i18n.locale(), &e)}</p> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </section>
+            <section role="tabpanel" id="panel-formal" aria-labelledby="tab-formal" hidden=move || tab.get() != SettingsTab::Purposes>
                 <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                     {move || Suspend::new(async move {
                         let admin = is_admin(&me.await);
@@ -52,6 +70,14 @@ pub fn ClientSettingsPage() -> impl IntoView {
         </main>
     }
 }
+
+#[derive(Clone, Copy, PartialEq)]
+enum SettingsTab {
+    Consent,
+    Purposes,
+}
+
+const SETTINGS_TABS: &[(SettingsTab, &str)] = &[(SettingsTab::Consent, "samtykke"), (SettingsTab::Purposes, "formal")];
 
 #[component]
 fn PurposeTable(list: Vec<ConsentPurpose>, admin: bool, editing: RwSignal<Option<Option<ConsentPurpose>>>) -> impl IntoView {
@@ -147,7 +173,7 @@ fn PurposeForm(existing: Option<ConsentPurpose>, on_done: Callback<bool>) -> imp
     view! {
         <form class="purpose-form" novalidate aria-labelledby="formal-skjema-tittel"
             on:submit=move |e| { e.prevent_default(); save(); }
-            on:keydown=move |e| if (e.ctrl_key() || e.meta_key()) && e.key().eq_ignore_ascii_case("s") { e.prevent_default(); save(); }>
+            on:keydown=on_save_shortcut(save)>
             <h3 id="formal-skjema-tittel">{move || i18n.t(heading)}</h3>
             <Field id="purpose-code".into() field="code" label=Msg::PurposeCode value=code on_input=set_code errors=errs required=true autocomplete="off"/>
             <Field id="purpose-label-nb".into() field="label_nb" label=Msg::LabelNb value=label_nb on_input=set_label_nb errors=errs required=true autocomplete="off"/>

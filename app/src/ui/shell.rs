@@ -84,9 +84,10 @@ fn ShellFrame(user: Me) -> impl IntoView {
     }
 }
 
-const MENU: [(Msg, &str); 4] = [
+const MENU: [(Msg, &str); 5] = [
     (Msg::CustomerSearch, "/kunder"),
     (Msg::NewCustomer, "/kunder/ny"),
+    (Msg::ConsentFormReport, "/rapporter/samtykkeskjema"),
     (Msg::ConsentEventsExport, "/rapporter/samtykkehendelser"),
     (Msg::ClientSettings, "/innstillinger"),
 ];

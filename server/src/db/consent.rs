@@ -124,9 +124,10 @@ pub(crate) const CURRENT_WORDING: &str = "SELECT p.version, p.wording_version, v
      FROM consent_purposes p JOIN consent_purpose_versions v ON v.purpose_id = p.id AND v.version = p.wording_version \
      WHERE p.tenant_id = $1 AND p.id = $2";
 
-pub(crate) const UPDATE_PURPOSE: &str = "UPDATE consent_purposes SET code = $1, label_nb = $2, label_en = $3, channel = $4, \
-       legal_basis = $5, active = $6, wording_version = $7, version = version + 1 \
-     WHERE tenant_id = $8 AND id = $9 AND version = $10 RETURNING version";
+/// Placeholders $1–$7 as in [`INSERT_PURPOSE`], bound by [`bind_purpose!`].
+pub(crate) const UPDATE_PURPOSE: &str = "UPDATE consent_purposes SET code = $2, label_nb = $3, label_en = $4, channel = $5, \
+       legal_basis = $6, active = $7, wording_version = $8, version = version + 1 \
+     WHERE tenant_id = $1 AND id = $9 AND version = $10 RETURNING version";
 
 pub(crate) const BUMP_CONSENT_VERSION: &str = "UPDATE customers SET consent_version = consent_version + 1 \
      WHERE tenant_id = $1 AND id = $2 AND consent_version = $3 RETURNING consent_version";
@@ -140,7 +141,8 @@ pub(crate) const CELL: &str = "SELECT p.wording_version, s.given FROM contact_pe
 
 pub(crate) const INSERT_EVENT: &str = "INSERT INTO consent_events (tenant_id, customer_id, contact_person_id, purpose_id, \
        purpose_version, given, at_ms, actor, staff_user_id, source, policy_version, ip, user_agent) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+       (SELECT MAX(version) FROM privacy_policy_versions WHERE tenant_id = $1), $11, $12) RETURNING id";
 
 pub(crate) const UPSERT_STATE: &str = "INSERT INTO consent_state \
        (contact_person_id, purpose_id, tenant_id, given, purpose_version, event_id, changed_ms) \
@@ -179,6 +181,22 @@ pub(crate) fn wording_changed(current: &str, p: &ValidPurpose) -> bool {
     current != p.wording
 }
 
+/// Binds the tenant and a purpose's columns to `$1`–`$7` of [`INSERT_PURPOSE`] or [`UPDATE_PURPOSE`].
+macro_rules! bind_purpose {
+    ($query:expr, $tenant:expr, $p:expr) => {
+        $query
+            .bind($tenant)
+            .bind(&$p.code)
+            .bind(&$p.label_nb)
+            .bind(&$p.label_en)
+            .bind($p.channel.as_str())
+            .bind($p.legal_basis.as_str())
+            .bind($p.active)
+    };
+}
+
+pub(crate) use bind_purpose;
+
 /// Implements [`app::ports::ConsentRepository`] on a repository whose `write()` opens a write
 /// transaction.
 macro_rules! consent_store {
@@ -200,14 +218,7 @@ macro_rules! consent_store {
                 by: Option<StaffUserId>,
                 p: &app::domain::consent::ValidPurpose,
             ) -> RepoResult<PurposeId> {
-                let id: i64 = sqlx::query_scalar(consent::INSERT_PURPOSE)
-                    .bind(tenant)
-                    .bind(&p.code)
-                    .bind(&p.label_nb)
-                    .bind(&p.label_en)
-                    .bind(p.channel.as_str())
-                    .bind(p.legal_basis.as_str())
-                    .bind(p.active)
+                let id: i64 = consent::bind_purpose!(sqlx::query_scalar(consent::INSERT_PURPOSE), tenant, p)
                     .fetch_one(&mut **tx)
                     .await
                     .map_err(consent::code_taken)?;
@@ -270,15 +281,8 @@ macro_rules! consent_store {
                 }
                 let new_wording_version =
                     if consent::wording_changed(&wording, p) { wording_version + 1 } else { wording_version };
-                let new_version: Option<i64> = sqlx::query_scalar(consent::UPDATE_PURPOSE)
-                    .bind(&p.code)
-                    .bind(&p.label_nb)
-                    .bind(&p.label_en)
-                    .bind(p.channel.as_str())
-                    .bind(p.legal_basis.as_str())
-                    .bind(p.active)
+                let new_version: Option<i64> = consent::bind_purpose!(sqlx::query_scalar(consent::UPDATE_PURPOSE), tenant, p)
                     .bind(new_wording_version)
-                    .bind(tenant)
                     .bind(id)
                     .bind(expected_version)
                     .fetch_optional(&mut *tx)
@@ -382,8 +386,6 @@ macro_rules! consent_store {
                         .bind(by.actor.as_str())
                         .bind(by.staff_user)
                         .bind(by.source.as_str())
-                        // The privacy-policy register (client settings) is not built yet.
-                        .bind(None::<i64>)
                         .bind(&by.ip)
                         .bind(&by.user_agent)
                         .fetch_one(&mut *tx)

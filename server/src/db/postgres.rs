@@ -5,6 +5,7 @@
 
 use super::*;
 use super::consent::{self, consent_store};
+use super::settings::{self, settings_store};
 use app::ports::{LoginEvent, RepoResult};
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -42,6 +43,7 @@ fn ts_query(terms: &[String]) -> String {
 }
 
 consent_store!(PgRepository, Postgres);
+settings_store!(PgRepository, Postgres);
 
 #[async_trait]
 impl Repository for PgRepository {
