@@ -30,7 +30,7 @@ for backend in sqlite postgres; do
   DATABASE_URL="$url" "$bin" bench-bare --addr 127.0.0.1:3202 >/dev/null 2>&1 &
   bare_pid=$!
   trap 'kill $app_pid $bare_pid 2>/dev/null || true' EXIT
-  for _ in $(seq 1 60); do curl -sf http://127.0.0.1:3201/health >/dev/null && curl -s -o /dev/null http://127.0.0.1:3202/ && break; sleep 1; done
+  for _ in $(seq 1 600); do curl -sf http://127.0.0.1:3201/health >/dev/null && curl -s -o /dev/null http://127.0.0.1:3202/ && break; sleep 1; done
   jar=$(mktemp)
   curl -sf -c "$jar" -o /dev/null -d "email=bulk@demo.no&password=demo-passord-2026" http://127.0.0.1:3201/api/login || true
   cookie=$(awk '$6 == "samtykke_sid" {print "samtykke_sid=" $7}' "$jar")
