@@ -1,9 +1,10 @@
 //! The staff session as server functions see it (server-side only).
 //!
-//! Every server function starts with [`staff_in_tenant`] (or [`logged_in_staff`] for the few
-//! that need no tenant): it reads the session, enforces the absolute timeout, and re-reads the
-//! user's memberships from the database on every request, so a removed membership takes effect
-//! at once and nothing about rights lives only in one app server's memory.
+//! Every server function starts with [`staff_allowed`] (or [`logged_in_staff`] for the few
+//! that need no tenant; plain axum downloads use [`staff_allowed_of`]): it reads the session,
+//! enforces the absolute timeout, re-reads the user's membership of the chosen tenant from the
+//! database on every request and checks the right, so a removed membership takes effect at once
+//! and nothing about rights lives only in one app server's memory.
 
 use crate::domain::access::{role_allows, Permission};
 use crate::error::ApiError;
@@ -88,10 +89,6 @@ pub async fn staff_of(state: AppState, session: Session) -> Result<Staff, ApiErr
     Ok(Staff { state, session, user_id })
 }
 
-pub async fn staff_in_tenant() -> Result<StaffInTenant, ApiError> {
-    staff_in_tenant_of(logged_in_staff().await?).await
-}
-
 pub async fn staff_in_tenant_of(staff: Staff) -> Result<StaffInTenant, ApiError> {
     let Staff { state, session, user_id } = staff;
     let tenant_id: Option<i64> = session.get(TENANT_KEY).await.map_err(internal)?;
@@ -103,7 +100,12 @@ pub async fn staff_in_tenant_of(staff: Staff) -> Result<StaffInTenant, ApiError>
 /// A staff member of the current tenant who holds `permission`: how every server function
 /// that reads or changes tenant data starts.
 pub async fn staff_allowed(permission: Permission) -> Result<StaffInTenant, ApiError> {
-    staff_in_tenant().await?.require(permission)
+    staff_allowed_of(app_state()?, session().await?, permission).await
+}
+
+/// The same check for plain axum handlers (downloads), which hold the state and session.
+pub async fn staff_allowed_of(state: AppState, session: Session, permission: Permission) -> Result<StaffInTenant, ApiError> {
+    staff_in_tenant_of(staff_of(state, session).await?).await?.require(permission)
 }
 
 impl StaffInTenant {

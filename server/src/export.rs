@@ -10,7 +10,6 @@ use app::error::ApiError;
 use app::model::{ConsentEventView, PurposeId};
 use app::i18n::{Locale, LANG_COOKIE};
 use app::ports::{AppState, ConsentEventFilter};
-use app::session::StaffInTenant;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -109,18 +108,12 @@ fn refuse(error: ApiError) -> Response {
     (status, axum::Json(error)).into_response()
 }
 
-/// The session, tenant and right check of the server functions, for a plain handler.
-async fn staff_allowed(state: AppState, session: Session, permission: Permission) -> Result<StaffInTenant, ApiError> {
-    let staff = app::session::staff_of(state, session).await?;
-    app::session::staff_in_tenant_of(staff).await?.require(permission)
-}
-
 pub async fn consent_events_csv(
     State(state): State<AppState>,
     session: Session,
     Query(query): Query<ConsentExportQuery>,
 ) -> Response {
-    let ctx = match staff_allowed(state, session, Permission::ConsentRead).await {
+    let ctx = match app::session::staff_allowed_of(state, session, Permission::ConsentRead).await {
         Ok(ctx) => ctx,
         Err(e) => return refuse(e),
     };
@@ -172,7 +165,7 @@ pub async fn consent_form_pdf(
     headers: axum::http::HeaderMap,
     Query(query): Query<ConsentFormQuery>,
 ) -> Response {
-    let ctx = match staff_allowed(state, session, Permission::CustomerRead).await {
+    let ctx = match app::session::staff_allowed_of(state, session, Permission::CustomerRead).await {
         Ok(ctx) => ctx,
         Err(e) => return refuse(e),
     };
