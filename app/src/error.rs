@@ -31,6 +31,9 @@ pub enum ApiError {
     /// Locked after repeated failures; counted on the server so the browser's clock does not matter.
     #[error("account locked")]
     Locked { retry_after_minutes: i64 },
+    /// A Min Side link that is unknown, used or expired: one variant, so a guess learns nothing.
+    #[error("link invalid")]
+    LinkInvalid,
     /// A state-changing request that came from another site.
     #[error("cross-origin request refused")]
     CrossOrigin,

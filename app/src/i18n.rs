@@ -206,6 +206,45 @@ messages! {
     ErrInvalidDate => "Skriv datoen som ÅÅÅÅ-MM-DD.", "Write the date as YYYY-MM-DD.";
     ErrInvalidUrl => "Skriv en full adresse som begynner med https:// eller http://.", "Write a full address starting with https:// or http://.";
     ErrInvalidCode => "Bruk små bokstaver a–z, siffer, - og _.", "Use lower-case letters a–z, digits, - and _.";
+    MinSide => "Min Side", "Min Side";
+    MinSideLogIn => "Logg inn på Min Side", "Log in to Min Side";
+    ForgotPassword => "Glemt passord?", "Forgot your password?";
+    ForgotPasswordHint => "Skriv e-postadressen du logger inn med. Har den tilgang til Min Side, sender vi en lenke der du velger nytt passord.", "Enter the e-mail address you log in with. If it has access to Min Side, we send a link where you choose a new password.";
+    ResetLinkSent => "Hvis adressen har tilgang til Min Side, er en lenke sendt dit. Den virker i én time.", "If the address has access to Min Side, a link has been sent to it. It works for one hour.";
+    SendLink => "Send lenke", "Send link";
+    BackToLogin => "Tilbake til innlogging", "Back to log in";
+    ChoosePassword => "Velg passord", "Choose a password";
+    NewPassword => "Nytt passord", "New password";
+    SavePasswordAndLogIn => "Lagre passord og logg inn", "Save password and log in";
+    LinkInvalid => "Lenken er brukt, utløpt eller ugyldig. Be om en ny under «Glemt passord?» eller fra firmaet som inviterte deg.", "The link has been used, has expired or is not valid. Ask for a new one under “Forgot your password?” or from the company that invited you.";
+    MinSideLoggedOut => "Du er ikke logget inn. Bruk lenken i e-posten du fikk, eller innloggingssiden til firmaet.", "You are not logged in. Use the link in the e-mail you received, or the company's login page.";
+    ConsentGivenNow => "Samtykket er gitt.", "The consent is given.";
+    ConsentWithdrawnNow => "Samtykket er trukket.", "The consent is withdrawn.";
+    MyConsentConflict => "Samtykkene dine ble endret et annet sted i mellomtiden. Se over dem og prøv igjen.", "Your consents were changed elsewhere meanwhile. Look them over and try again.";
+    LoggedInAs => "Logget inn som", "Logged in as";
+    MyConsents => "Mine samtykker", "My consents";
+    MyConsentsLead => "Slå på det du samtykker til. Du kan trekke et samtykke når som helst, like enkelt som du ga det. Endringen lagres med en gang.", "Switch on what you consent to. You can withdraw a consent at any time, as easily as you gave it. The change is saved at once.";
+    MyData => "Mine data", "My data";
+    MyDataLead => "Alt vi har registrert om deg: kundeopplysninger, kontaktopplysninger, samtykker med historikk og innlogginger på Min Side.", "Everything we hold about you: customer details, contact details, consents with their history and your logins to Min Side.";
+    ShowMyData => "Vis mine data", "Show my data";
+    DownloadMyData => "Last ned mine data (JSON)", "Download my data (JSON)";
+    LastChanged => "Sist endret", "Last changed";
+    On => "På", "On";
+    Off => "Av", "Off";
+    ReadPrivacyPolicy => "Les personvernerklæringen", "Read the privacy policy";
+    RecipientsForCustomers => "Virksomheter vi deler opplysninger med", "Companies we share data with";
+    BackToMinSide => "Tilbake til Min Side", "Back to Min Side";
+    MyDataFrom => "Utskrift fra", "Copy from";
+    ContactPerson => "Kontaktperson", "Contact person";
+    MinSideLogins => "Innlogginger på Min Side", "Logins to Min Side";
+    LoginSucceeded => "Innlogget", "Logged in";
+    PasswordSet => "Passord valgt", "Password chosen";
+    LoginLocked => "Avvist: kontoen var låst", "Refused: the account was locked";
+    LoginFailed => "Mislykket innlogging", "Failed login";
+    InviteToMinSide => "Inviter til Min Side", "Invite to Min Side";
+    ErrEmailForInvitation => "Kontaktpersonen trenger en e-postadresse for å bli invitert.", "The contact person needs an e-mail address to be invited.";
+    ErrEmailOnMinSide => "Adressen brukes allerede på Min Side av en annen kontaktperson hos denne klienten.", "The address is already used on Min Side by another contact person of this client.";
+    ErrCommonPassword => "Passordet er for lett å gjette: det ligner et vanlig passord. Velg et lengre eller mindre vanlig.", "The password is too easy to guess: it resembles a common password. Choose a longer or less common one.";
 }
 
 /// A message with a number or time in it.
@@ -215,6 +254,9 @@ pub fn field_error(locale: Locale, error: FieldError) -> String {
         (FieldError::TooLong { max }, Locale::En) => format!("At most {max} characters."),
         (FieldError::TooMany { max }, Locale::Nb) => format!("Høyst {max}."),
         (FieldError::TooMany { max }, Locale::En) => format!("At most {max}."),
+        (FieldError::TooShort { min }, Locale::Nb) => format!("Minst {min} tegn."),
+        (FieldError::TooShort { min }, Locale::En) => format!("At least {min} characters."),
+        (FieldError::CommonPassword, l) => Msg::ErrCommonPassword.text(l).into(),
         (FieldError::Required, l) => Msg::ErrRequired.text(l).into(),
         (FieldError::InvalidEmail, l) => Msg::ErrInvalidEmail.text(l).into(),
         (FieldError::InvalidPhone, l) => Msg::ErrInvalidPhone.text(l).into(),
@@ -238,6 +280,7 @@ pub fn api_error(locale: Locale, error: &ApiError) -> String {
         ApiError::Invalid(_) => Msg::FixErrors,
         ApiError::WrongCredentials => Msg::WrongCredentials,
         ApiError::CrossOrigin => Msg::ErrCrossOrigin,
+        ApiError::LinkInvalid => Msg::LinkInvalid,
         ApiError::Internal => Msg::ErrInternal,
         ApiError::Transport(_) => Msg::ErrTransport,
         ApiError::Locked { retry_after_minutes } => return locked_until(locale, *retry_after_minutes),
@@ -300,6 +343,21 @@ pub fn unsaved_changes(locale: Locale, n: usize) -> String {
         (Locale::Nb, n) => format!("{n} endringer er ikke lagret."),
         (Locale::En, 1) => "1 change is not saved.".into(),
         (Locale::En, n) => format!("{n} changes are not saved."),
+    }
+}
+
+/// The invite button's accessible name: "Inviter Åse Ødegård til Min Side".
+pub fn invite_label(locale: Locale, name: &str) -> String {
+    match locale {
+        Locale::Nb => format!("Inviter {name} til Min Side"),
+        Locale::En => format!("Invite {name} to Min Side"),
+    }
+}
+
+pub fn invitation_sent(locale: Locale, email: &str) -> String {
+    match locale {
+        Locale::Nb => format!("Invitasjon til Min Side er sendt til {email}."),
+        Locale::En => format!("An invitation to Min Side has been sent to {email}."),
     }
 }
 

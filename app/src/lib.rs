@@ -10,6 +10,8 @@ pub mod domain;
 pub mod error;
 pub mod forms;
 pub mod i18n;
+#[cfg(feature = "ssr")]
+pub mod mail;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod ports;

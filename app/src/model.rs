@@ -281,3 +281,95 @@ pub struct ConsentFormCustomer {
     pub title: String,
     pub consents: CustomerConsents,
 }
+
+/// Min Side: a customer's login, one per invited contact person.
+pub type CustomerAccountId = i64;
+
+/// When, how and by whom a consent last changed, as Min Side shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastChange {
+    pub at_ms: i64,
+    pub given: bool,
+    pub actor: ConsentActor,
+    pub source: ConsentSource,
+}
+
+/// One purpose on Min Side: its wording, the switch's state and the last change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyConsent {
+    pub purpose_id: PurposeId,
+    pub label_nb: String,
+    pub label_en: String,
+    pub wording: String,
+    pub channel: Channel,
+    pub mark: ConsentMark,
+    pub last_change: Option<LastChange>,
+}
+
+impl MyConsent {
+    pub fn label(&self, locale: crate::i18n::Locale) -> &str {
+        match locale {
+            crate::i18n::Locale::Nb => &self.label_nb,
+            crate::i18n::Locale::En => &self.label_en,
+        }
+    }
+}
+
+/// The company a customer deals with, as Min Side introduces it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyCompany {
+    pub tenant_id: TenantId,
+    /// The controller's name from Klientinnstillinger, else the client's own name.
+    pub name: String,
+    pub policy_url: Option<String>,
+    pub privacy_email: Option<String>,
+    pub recipients: Vec<crate::domain::settings::RecipientInput>,
+}
+
+/// Min Side's front page. `consent_version` goes back with a switch, so a change made meanwhile
+/// (by staff, or by a colleague on the same customer) is never silently overwritten.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyPage {
+    pub company: MyCompany,
+    pub contact_name: String,
+    pub email: String,
+    pub consent_version: i64,
+    pub consents: Vec<MyConsent>,
+}
+
+/// A consent event in the customer's own copy of their data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyConsentEvent {
+    pub at_ms: i64,
+    pub purpose_code: String,
+    pub purpose_label_nb: String,
+    pub purpose_label_en: String,
+    pub purpose_version: i64,
+    pub given: bool,
+    pub actor: ConsentActor,
+    pub source: ConsentSource,
+    pub policy_version: Option<i64>,
+    /// Only on the customer's own changes.
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// A login to Min Side (or a password being set), from the customer login log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyLogin {
+    pub at_ms: i64,
+    pub outcome: String,
+    pub ip: Option<String>,
+}
+
+/// "Mine data": everything held about the customer (GDPR art. 15 and 20), as JSON and as a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyData {
+    pub generated_ms: i64,
+    pub company: MyCompany,
+    pub customer: CustomerInput,
+    pub contact_person: ContactPersonInput,
+    pub consents: Vec<MyConsent>,
+    pub consent_events: Vec<MyConsentEvent>,
+    pub min_side_logins: Vec<MyLogin>,
+}

@@ -71,7 +71,7 @@ pub struct LoginEvent {
 }
 
 #[async_trait]
-pub trait Repository: ConsentRepository + SettingsRepository + Send + Sync + 'static {
+pub trait Repository: ConsentRepository + SettingsRepository + MinSideRepository + MailOutbox + Send + Sync + 'static {
     async fn staff_by_email(&self, email: &str) -> RepoResult<Option<StaffAccount>>;
     async fn staff_by_id(&self, id: StaffUserId) -> RepoResult<Option<StaffAccount>>;
     async fn tenants_of(&self, user: StaffUserId) -> RepoResult<Vec<TenantRef>>;
@@ -192,9 +192,111 @@ pub trait StaffAuth: Send + Sync + 'static {
 
 /// How long a staff session may live, whatever its activity.
 pub const SESSION_ABSOLUTE_SECONDS: i64 = 12 * 60 * 60;
+/// The same for a Min Side customer: long enough for any visit, short on a shared device.
+pub const CUSTOMER_SESSION_ABSOLUTE_SECONDS: i64 = 4 * 60 * 60;
 
 #[derive(Clone)]
 pub struct AppState {
     pub repo: Arc<dyn Repository>,
     pub auth: Arc<dyn StaffAuth>,
+    pub customer_auth: Arc<dyn CustomerAuth>,
+    /// Where customers reach the app, for links in mail; never taken from a request.
+    pub public_url: String,
+}
+
+/// A Min Side account with what a customer session needs to know about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerAccountRef {
+    pub id: CustomerAccountId,
+    pub tenant_id: TenantId,
+    pub tenant_name: String,
+    pub customer_id: CustomerId,
+    pub contact_person_id: ContactPersonId,
+    pub contact_name: String,
+    pub email: String,
+}
+
+/// A single-use link as it is stored: the hash only.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    pub kind: crate::domain::min_side::TokenKind,
+    pub hash: String,
+    pub expires_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMail {
+    pub id: i64,
+    pub tenant_id: TenantId,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub created_ms: i64,
+    pub sent_ms: Option<i64>,
+}
+
+/// One row of the append-only customer login log.
+#[derive(Debug, Clone)]
+pub struct CustomerLoginEvent {
+    pub tenant_id: TenantId,
+    pub email: String,
+    pub account_id: Option<CustomerAccountId>,
+    /// `succeeded`, `wrong_password`, `unknown_email`, `locked` or `password_set`.
+    pub outcome: &'static str,
+    pub at_unix_ms: i64,
+    pub ip: Option<String>,
+}
+
+/// Min Side accounts, their links and login log; part of every [`Repository`].
+#[async_trait]
+pub trait MinSideRepository: Send + Sync {
+    /// The contact person's e-mail, if the contact person is the tenant's.
+    async fn contact_email(&self, tenant: TenantId, contact: ContactPersonId) -> RepoResult<Option<String>>;
+    /// In one transaction: creates the contact person's account (or moves it to `email`), stores
+    /// the link's hash and queues the mail. `Duplicate("email")` if another contact person of
+    /// the tenant already logs in with that address.
+    async fn issue_invitation(&self, tenant: TenantId, contact: ContactPersonId, email: &str, token: &NewToken, mail: &NewMail) -> RepoResult<()>;
+    /// The same for a password reset of an account that has a password; false (and nothing
+    /// written) when there is none, which the caller must not reveal.
+    async fn issue_password_reset(&self, tenant: TenantId, email: &str, token: &NewToken, mail: &NewMail) -> RepoResult<bool>;
+    /// Uses a link: if its hash is known, unused and unexpired at `now_ms`, sets the password,
+    /// marks every open link of the account used and answers the account. None otherwise.
+    async fn use_token(&self, token_hash: &str, password_hash: &str, now_ms: i64) -> RepoResult<Option<CustomerAccountRef>>;
+    async fn customer_account(&self, id: CustomerAccountId) -> RepoResult<Option<CustomerAccountRef>>;
+    /// The account and its password hash (None before the invitation is used).
+    async fn customer_account_by_email(&self, tenant: TenantId, email: &str) -> RepoResult<Option<(CustomerAccountRef, Option<String>)>>;
+    async fn append_customer_login_event(&self, event: &CustomerLoginEvent) -> RepoResult<()>;
+    /// Failed logins for the address since `since_unix_ms` and after its last success, oldest first.
+    async fn customer_failures_since(&self, tenant: TenantId, email: &str, since_unix_ms: i64) -> RepoResult<Vec<i64>>;
+    /// The account's login log, oldest first.
+    async fn customer_logins(&self, account: CustomerAccountId) -> RepoResult<Vec<MyLogin>>;
+}
+
+/// Mail waiting to be sent; part of every [`Repository`].
+#[async_trait]
+pub trait MailOutbox: Send + Sync {
+    /// Mail to `to` (every address if None), newest first; unsent only unless `include_sent`.
+    async fn outbox(&self, to: Option<&str>, include_sent: bool, limit: u32) -> RepoResult<Vec<OutboxMail>>;
+    /// Claims up to `limit` unsent mails no other sender claimed in the last `stale_after_ms`.
+    async fn claim_unsent_mail(&self, now_ms: i64, stale_after_ms: i64, limit: u32) -> RepoResult<Vec<OutboxMail>>;
+    async fn mark_mail_sent(&self, id: i64, now_ms: i64) -> RepoResult<()>;
+}
+
+/// Customer passwords for Min Side, behind a trait like [`StaffAuth`].
+#[async_trait]
+pub trait CustomerAuth: Send + Sync + 'static {
+    /// Checks the password, applies the lockout rule and logs the attempt.
+    async fn login(&self, tenant: TenantId, email: &str, password: &str, ip: Option<String>) -> Result<CustomerAccountRef, crate::error::ApiError>;
+    /// Checks the password rules (`Invalid` on the field `password`), then uses the link
+    /// (`LinkInvalid`), then logs `password_set`.
+    async fn set_password(&self, token: &str, password: &str, ip: Option<String>) -> Result<CustomerAccountRef, crate::error::ApiError>;
+    /// A fresh random link token and the hash to store for it.
+    fn new_token(&self) -> (String, String);
 }

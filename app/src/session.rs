@@ -145,3 +145,51 @@ mod tests {
         assert!(needs_touch(Some(1_000), 1_000 + TOUCH_EVERY_SECONDS));
     }
 }
+
+/// Min Side's session keys. The customer session lives under its own cookie (`server::web`
+/// routes `/min-side` and `/api/min-side` through it), and uses keys a staff session never has,
+/// so neither kind of session can stand in for the other.
+pub const CUSTOMER_KEY: &str = "customer_account_id";
+pub const CUSTOMER_TENANT_KEY: &str = "customer_tenant_id";
+pub const CUSTOMER_LOGIN_AT_KEY: &str = "customer_login_at";
+
+pub struct CustomerSession {
+    pub state: AppState,
+    pub session: Session,
+    pub account: crate::ports::CustomerAccountRef,
+}
+
+pub async fn logged_in_customer() -> Result<CustomerSession, ApiError> {
+    customer_of(app_state()?, session().await?).await
+}
+
+/// The logged-in customer, for server functions and the data download alike. The account is
+/// re-read on every request, so an account that is removed is logged out at once.
+pub async fn customer_of(state: AppState, session: Session) -> Result<CustomerSession, ApiError> {
+    use crate::ports::CUSTOMER_SESSION_ABSOLUTE_SECONDS;
+    let id: Option<crate::model::CustomerAccountId> = session.get(CUSTOMER_KEY).await.map_err(internal)?;
+    let login_at: Option<i64> = session.get(CUSTOMER_LOGIN_AT_KEY).await.map_err(internal)?;
+    let (Some(id), Some(login_at)) = (id, login_at) else {
+        return Err(ApiError::NotLoggedIn);
+    };
+    let now = now_unix();
+    if now - login_at > CUSTOMER_SESSION_ABSOLUTE_SECONDS {
+        session.delete().await.map_err(internal)?;
+        return Err(ApiError::NotLoggedIn);
+    }
+    let seen_at: Option<i64> = session.get(SEEN_AT_KEY).await.map_err(internal)?;
+    if needs_touch(seen_at, now) {
+        session.insert(SEEN_AT_KEY, now).await.map_err(internal)?;
+    }
+    let account = state.repo.customer_account(id).await?.ok_or(ApiError::NotLoggedIn)?;
+    Ok(CustomerSession { state, session, account })
+}
+
+/// Logs a customer in on this session, under a fresh id so one planted before is worthless.
+pub async fn start_customer_session(session: &Session, account: &crate::ports::CustomerAccountRef) -> Result<(), ApiError> {
+    session.cycle_id().await.map_err(internal)?;
+    session.insert(CUSTOMER_KEY, account.id).await.map_err(internal)?;
+    session.insert(CUSTOMER_TENANT_KEY, account.tenant_id).await.map_err(internal)?;
+    session.insert(CUSTOMER_LOGIN_AT_KEY, now_unix()).await.map_err(internal)?;
+    Ok(())
+}

@@ -212,3 +212,33 @@ mod tests {
         assert_eq!(parse_filter(&q("", "", "7")).unwrap().purpose, Some(7));
     }
 }
+
+/// "Mine data" for the logged-in Min Side customer (GDPR art. 15 and 20): the same content as
+/// the page, as a JSON file. Routed through the customer session like the rest of `/min-side`.
+pub const MY_DATA_PATH: &str = "/min-side/mine-data.json";
+
+pub async fn my_data_json(State(state): State<AppState>, session: Session) -> Response {
+    let me = match app::session::customer_of(state, session).await {
+        Ok(me) => me,
+        Err(e) => return refuse(e),
+    };
+    let data = match app::api::my_data_of(me.state.repo.as_ref(), &me.account).await {
+        Ok(data) => data,
+        Err(e) => return refuse(e),
+    };
+    match serde_json::to_vec_pretty(&data) {
+        Ok(body) => (
+            [
+                (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"mine-data.json\""),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "my data export");
+            refuse(ApiError::Internal)
+        }
+    }
+}

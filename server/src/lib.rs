@@ -3,8 +3,10 @@
 
 pub mod auth;
 pub mod bench;
+pub mod customer_auth;
 pub mod db;
 pub mod export;
+pub mod mail;
 pub mod origin;
 pub mod pdf;
 pub mod seed;

@@ -30,6 +30,31 @@ enum Command {
         /// Create the demo tenants and logins first, if missing, and print the logins.
         #[arg(long)]
         demo: bool,
+        /// The address customers reach the app on, for links in mail (default: http://ADDR).
+        #[arg(long, env = "SAMTYKKE_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Send the mail outbox over SMTP, e.g. smtps://user:password@smtp.example.no. Without it
+        /// mail stays in the outbox (`samtykke outbox`).
+        #[arg(long, env = "SAMTYKKE_SMTP_URL", hide_env_values = true)]
+        smtp_url: Option<String>,
+        /// The sender of that mail, e.g. "Samtykke <noreply@example.no>".
+        #[arg(long, env = "SAMTYKKE_MAIL_FROM", requires = "smtp_url")]
+        mail_from: Option<String>,
+    },
+    /// Show the mail outbox: what is waiting to be sent (where no SMTP server is configured, the
+    /// only way to read invitations and password links).
+    Outbox {
+        /// Only mail to this address.
+        #[arg(long)]
+        to: Option<String>,
+        /// Sent mail too.
+        #[arg(long)]
+        all: bool,
+        /// As a JSON array (newest first), for scripts and tests.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
     },
     /// Serve only the bare search handler, for docs/BENCHMARKS.md (no sessions; never in production).
     BenchBare {
@@ -64,13 +89,22 @@ async fn main() -> anyhow::Result<()> {
         site_root: "target/site".into(),
         insecure_cookies: false,
         demo: false,
+        public_url: None,
+        smtp_url: None,
+        mail_from: None,
     }) {
-        Command::Serve { addr, site_root, insecure_cookies, demo } => {
+        Command::Serve { addr, site_root, insecure_cookies, demo, public_url, smtp_url, mail_from } => {
             if demo {
                 seed_demo(db.seeder()).await?;
                 print_demo_logins();
             }
-            let config = WebConfig { site_root, site_addr: addr, secure_cookies: !insecure_cookies, lockout: LockoutPolicy::default() };
+            match (&smtp_url, &mail_from) {
+                (Some(url), Some(from)) => server::mail::spawn_sender(db.repository(), url, from)?,
+                (Some(_), None) => anyhow::bail!("SAMTYKKE_SMTP_URL needs SAMTYKKE_MAIL_FROM"),
+                _ => println!("No SMTP server configured: mail stays in the outbox (`samtykke outbox`)."),
+            }
+            let public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
+            let config = WebConfig { site_root, site_addr: addr, secure_cookies: !insecure_cookies, lockout: LockoutPolicy::default(), public_url };
             let app = router(&db, &config).await?;
             let listener = tokio::net::TcpListener::bind(addr).await?;
             println!("Samtykke listens on http://{}", listener.local_addr()?);
@@ -93,6 +127,23 @@ async fn main() -> anyhow::Result<()> {
                 f.raw_per_sec,
                 f.app_per_sec / f.raw_per_sec
             );
+        }
+        Command::Outbox { to, all, json, limit } => {
+            let mails = db.repository().outbox(to.as_deref(), all, limit).await?;
+            if json {
+                let rows: Vec<_> = mails
+                    .iter()
+                    .map(|m| serde_json::json!({ "id": m.id, "to": m.to, "subject": m.subject, "body": m.body, "created_ms": m.created_ms, "sent_ms": m.sent_ms }))
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else if mails.is_empty() {
+                println!("The outbox is empty.");
+            } else {
+                for m in &mails {
+                    let state = if m.sent_ms.is_some() { "sent" } else { "waiting" };
+                    println!("#{} ({state}) To: {}\nSubject: {}\n\n{}\n{}", m.id, m.to, m.subject, m.body, "-".repeat(72));
+                }
+            }
         }
         Command::Seed { customers: None, .. } => {
             let created = seed_demo(db.seeder()).await?;

@@ -2,8 +2,13 @@
 //!
 //! A request flows: compression → session layer (cookie ⇄ database) → the cross-origin guard →
 //! a page or a server function, which gets [`AppState`] from the Leptos context.
+//!
+//! There are two session layers on one store: staff under `samtykke_sid`, and Min Side's
+//! customers under `samtykke_kid` for every path below `/min-side` and `/api/min-side`. A path
+//! reads exactly one of the cookies, so neither kind of login can be used for the other.
 
 use crate::auth::{Argon2StaffAuth, LockoutPolicy};
+use crate::customer_auth::Argon2CustomerAuth;
 use crate::db::Database;
 use crate::origin::refuse_cross_origin;
 use app::ports::AppState;
@@ -16,6 +21,8 @@ use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::CompressionLevel;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use http::{header, HeaderValue};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
@@ -23,6 +30,9 @@ use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 pub const SESSION_COOKIE: &str = "samtykke_sid";
 /// Logged out after this long without a request.
 pub const SESSION_IDLE_MINUTES: i64 = 30;
+pub const CUSTOMER_SESSION_COOKIE: &str = "samtykke_kid";
+/// Customers visit now and then, often on a shared or borrowed device: a shorter idle limit.
+pub const CUSTOMER_SESSION_IDLE_MINUTES: i64 = 20;
 
 #[derive(Clone, Debug)]
 pub struct WebConfig {
@@ -31,6 +41,8 @@ pub struct WebConfig {
     /// Off only for local development over plain http.
     pub secure_cookies: bool,
     pub lockout: LockoutPolicy,
+    /// The address customers reach the app on, for links in mail (`SAMTYKKE_PUBLIC_URL`).
+    pub public_url: String,
 }
 
 pub fn leptos_options(config: &WebConfig) -> LeptosOptions {
@@ -46,7 +58,12 @@ pub fn leptos_options(config: &WebConfig) -> LeptosOptions {
 /// Builds the whole app for `db`; also what the integration tests serve on port 0.
 pub async fn router(db: &Database, config: &WebConfig) -> Result<Router, sqlx::Error> {
     let repo = db.repository();
-    let state = AppState { repo: repo.clone(), auth: Arc::new(Argon2StaffAuth::new(repo, config.lockout)) };
+    let state = AppState {
+        repo: repo.clone(),
+        auth: Arc::new(Argon2StaffAuth::new(repo.clone(), config.lockout)),
+        customer_auth: Arc::new(Argon2CustomerAuth::new(repo, config.lockout)),
+        public_url: config.public_url.clone(),
+    };
     let app = app_routes(state, config);
     Ok(match db {
         Database::Sqlite(r) => {
@@ -62,17 +79,36 @@ pub async fn router(db: &Database, config: &WebConfig) -> Result<Router, sqlx::E
     })
 }
 
-fn with_sessions<S: SessionStore + Clone>(app: Router, store: S, config: &WebConfig) -> Router {
-    let sessions = SessionManagerLayer::new(store)
-        .with_name(SESSION_COOKIE)
+fn session_layer<S: SessionStore + Clone>(store: S, config: &WebConfig, name: &'static str, same_site: SameSite, idle_minutes: i64) -> SessionManagerLayer<S> {
+    SessionManagerLayer::new(store)
+        .with_name(name)
         .with_http_only(true)
-        .with_same_site(SameSite::Strict)
+        .with_same_site(same_site)
         .with_secure(config.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(SESSION_IDLE_MINUTES)));
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(idle_minutes)))
+}
+
+fn with_sessions<S: SessionStore + Clone>(app: Router, store: S, config: &WebConfig) -> Router {
+    let staff = app.clone().layer(session_layer(store.clone(), config, SESSION_COOKIE, SameSite::Strict, SESSION_IDLE_MINUTES));
+    // Lax, not Strict: a customer follows a link to Min Side from the company's web shop or a
+    // mail, and should arrive logged in. Changes still need a same-origin request (`origin`).
+    // As a plain service: axum refuses a Router in `route_service`, which would strip nothing
+    // here but is usually a mistake for `nest`.
+    let customer = app
+        .layer(session_layer(store, config, CUSTOMER_SESSION_COOKIE, SameSite::Lax, CUSTOMER_SESSION_IDLE_MINUTES))
+        .into_service::<axum::body::Body>();
+    let routed = Router::new()
+        .route_service("/min-side", customer.clone())
+        .route_service("/min-side/{*rest}", customer.clone())
+        .route_service("/api/min-side/{*rest}", customer)
+        .fallback_service(staff);
     // Brotli's default quality (11) costs about as much as the search itself on a small JSON
     // answer; quality 4 keeps most of the gain for a fraction of the CPU. Static files are
     // served pre-compressed at the highest quality instead.
-    app.layer(sessions).layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+    routed
+        // Links that carry a token must not leak it to other sites through the Referer header.
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
 }
 
 fn app_routes(state: AppState, config: &WebConfig) -> Router {
@@ -82,6 +118,7 @@ fn app_routes(state: AppState, config: &WebConfig) -> Router {
     let downloads = Router::new()
         .route(crate::export::CONSENT_EVENTS_PATH, axum::routing::get(crate::export::consent_events_csv))
         .route(crate::export::CONSENT_FORM_PATH, axum::routing::get(crate::export::consent_form_pdf))
+        .route(crate::export::MY_DATA_PATH, axum::routing::get(crate::export::my_data_json))
         .with_state(state.clone());
     // leptos_routes also mounts every server function at its /api path, with this context.
     Router::new()

@@ -5,9 +5,11 @@
 mod auth;
 mod consent;
 mod customers;
+mod min_side;
 mod settings;
 
 pub use auth::*;
 pub use consent::*;
 pub use customers::*;
+pub use min_side::*;
 pub use settings::*;

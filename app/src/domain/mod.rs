@@ -35,6 +35,7 @@ macro_rules! string_newtype {
 
 pub mod access;
 pub mod consent;
+pub mod min_side;
 mod customer_number;
 mod date;
 pub mod settings;
@@ -86,6 +87,11 @@ pub enum FieldError {
     /// Not an http or https address.
     #[error("invalid URL")]
     InvalidUrl,
+    #[error("shorter than {min} characters")]
+    TooShort { min: usize },
+    /// A password on (or too close to) a list of common passwords.
+    #[error("common password")]
+    CommonPassword,
 }
 
 /// Turns "left blank" into `None` for optional fields while still rejecting

@@ -2,11 +2,11 @@ use super::fields::{on_save_shortcut, Field};
 use super::menu::MenuButton;
 use super::tabs::TabButton;
 use super::consent::{ConsentDialog, ConsentHistoryDialog, ConsentMarkLabel};
-use crate::api::{load_consents, load_customer_card, save_contact_person, save_customer};
+use crate::api::{invite_to_min_side, load_consents, load_customer_card, save_contact_person, save_customer};
 use crate::domain::FieldErrors;
 use crate::error::ApiError;
 use crate::forms::{ValidContactPerson, ValidCustomer};
-use crate::i18n::{api_error, use_i18n, Msg};
+use crate::i18n::{api_error, invitation_sent, invite_label, use_i18n, Msg};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -223,6 +223,7 @@ fn CustomerCardView(
     let consents = RwSignal::new(consents.ok());
     let consent_open = RwSignal::new(false);
     let history_of = RwSignal::new(None::<(ContactPersonId, String)>);
+    let invite_status = RwSignal::new(None::<Result<String, ApiError>>);
     let editing_contact = RwSignal::new(None::<Option<ContactPerson>>);
     let customer = card.customer.clone();
     let customer_id = customer.id;
@@ -270,7 +271,15 @@ fn CustomerCardView(
             <TabButton tab value=Tab::Details label=Msg::CustomerDetails all=TABS/>
         </div>
         <section role="tabpanel" id="panel-contact-persons" aria-labelledby="tab-contact-persons" hidden=move || tab.get() != Tab::ContactPersons>
-            <ContactPersonTable contacts consents=consents.into() editing=editing_contact history_of/>
+            <ContactPersonTable contacts consents=consents.into() editing=editing_contact history_of invite_status/>
+            <p class="save-status" id="invite-status" role="status" aria-live="polite">
+                {move || invite_status.get().map(|r| match r {
+                    Ok(email) => invitation_sent(i18n.locale(), &email),
+                    Err(ApiError::Invalid(e)) if e.get("email") == Some(crate::domain::FieldError::Taken) => i18n.t(Msg::ErrEmailOnMinSide).into(),
+                    Err(ApiError::Invalid(_)) => i18n.t(Msg::ErrEmailForInvitation).into(),
+                    Err(e) => api_error(i18n.locale(), &e),
+                })}
+            </p>
             <Show when=move || editing_contact.get().is_some()>
                 {move || editing_contact.get().map(|existing| view! {
                     <ContactPersonForm customer_id existing
@@ -311,6 +320,7 @@ fn ContactPersonTable(
     consents: Signal<Option<CustomerConsents>>,
     editing: RwSignal<Option<Option<ContactPerson>>>,
     history_of: RwSignal<Option<(ContactPersonId, String)>>,
+    invite_status: RwSignal<Option<Result<String, ApiError>>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     if contacts.is_empty() {
@@ -345,6 +355,8 @@ fn ContactPersonTable(
                     let p = c.input.clone();
                     let name = p.name.clone();
                     let history_name = name.clone();
+                    let invite_name = name.clone();
+                    let has_email = !p.email.trim().is_empty();
                     let cp = c.id;
                     let marks = move || consents.with(|k| {
                         k.as_ref().map(|k| k.purposes.iter().map(|p| (p.id, k.mark(cp, p.id))).collect::<Vec<_>>()).unwrap_or_default()
@@ -363,6 +375,17 @@ fn ContactPersonTable(
                                     on:click=move |_| editing.set(Some(Some(c.clone())))>
                                     {move || i18n.t(Msg::Edit)}
                                 </button>
+                                {has_email.then(|| view! {
+                                    <button class="link" aria-label=move || invite_label(i18n.locale(), &invite_name)
+                                        on:click=move |_| {
+                                            invite_status.set(None);
+                                            leptos::task::spawn_local(async move {
+                                                invite_status.set(Some(invite_to_min_side(cp).await));
+                                            });
+                                        }>
+                                        {move || i18n.t(Msg::MinSide)}
+                                    </button>
+                                })}
                                 <Show when=move || consents.with(|k| k.is_some())>
                                     {
                                         let history_name = history_name.clone();

@@ -7,6 +7,7 @@ mod dialog;
 mod fields;
 mod login;
 mod menu;
+mod min_side;
 mod report;
 mod search;
 mod settings;
@@ -48,6 +49,13 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/logg-inn") view=login::LoginPage/>
+                <ParentRoute path=path!("/min-side") view=min_side::MinSideShell>
+                    <Route path=path!("") view=min_side::MyPagePage/>
+                    <Route path=path!("/mine-data") view=min_side::MyDataPage/>
+                    <Route path=path!("/aktiver") view=min_side::SetPasswordPage/>
+                    <Route path=path!("/:tenant/logg-inn") view=min_side::CustomerLoginPage/>
+                    <Route path=path!("/:tenant/glemt-passord") view=min_side::ForgotPasswordPage/>
+                </ParentRoute>
                 <ParentRoute path=path!("") view=shell::StaffShell>
                     <Route path=path!("") view=|| view! { <Redirect path="/kunder"/> }/>
                     <Route path=path!("/velg-klient") view=shell::ChooseTenantPage/>

@@ -5,6 +5,7 @@
 //! this module so the two cannot drift in what they return.
 
 pub(crate) mod consent;
+pub(crate) mod min_side;
 pub(crate) mod settings;
 pub mod postgres;
 pub mod sqlite;

@@ -7,6 +7,7 @@
 
 use super::*;
 use super::consent::{self, consent_store};
+use super::min_side::{self, min_side_store};
 use super::settings::{self, settings_store};
 use app::ports::{LoginEvent, RepoResult};
 use async_trait::async_trait;
@@ -51,6 +52,7 @@ fn tenant_lexemes(tenant: TenantId, document: &str) -> String {
 
 consent_store!(PgRepository, Postgres);
 settings_store!(PgRepository, Postgres);
+min_side_store!(PgRepository, Postgres);
 
 #[async_trait]
 impl Repository for PgRepository {

@@ -6,6 +6,7 @@
 
 use super::*;
 use super::consent::{self, consent_store};
+use super::min_side::{self, min_side_store};
 use super::settings::{self, settings_store};
 use app::ports::{LoginEvent, RepoResult};
 use async_trait::async_trait;
@@ -67,6 +68,7 @@ async fn index_customer(tx: &mut sqlx::SqliteConnection, tenant: TenantId, id: C
 
 consent_store!(SqliteRepository, Sqlite);
 settings_store!(SqliteRepository, Sqlite);
+min_side_store!(SqliteRepository, Sqlite);
 
 #[async_trait]
 impl Repository for SqliteRepository {

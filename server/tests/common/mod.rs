@@ -82,6 +82,7 @@ impl TestApp {
             site_addr: addr,
             secure_cookies: false,
             lockout: LockoutPolicy::default(),
+            public_url: format!("http://{addr}"),
         };
         let app = router(&db, &config).await.unwrap();
         tokio::spawn(async move {
@@ -168,3 +169,24 @@ pub async fn decode<T: serde::de::DeserializeOwned>(response: reqwest::Response)
 pub const USER_AGENT: &str = "samtykke-tests/1";
 
 pub const DEMO_PASSWORD: &str = server::seed::DEMO_PASSWORD;
+
+impl Client {
+    /// A cookie's value as this client holds it.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let header = self.jar.cookies(&self.base.parse().unwrap())?;
+        header.to_str().ok()?.split("; ").find_map(|c| c.strip_prefix(&format!("{name}=")).map(str::to_string))
+    }
+
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.jar.add_cookie_str(&format!("{name}={value}; Path=/"), &self.base.parse().unwrap());
+    }
+}
+
+impl TestApp {
+    /// A GET without cookies: status and body.
+    pub async fn http_get(&self, path: &str) -> (u16, String) {
+        let response = reqwest::get(format!("http://{}{path}", self.addr)).await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+}
