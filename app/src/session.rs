@@ -77,8 +77,15 @@ pub async fn staff_of(state: AppState, session: Session) -> Result<Staff, ApiErr
     let (Some(user_id), Some(login_at)) = (user_id, login_at) else {
         return Err(ApiError::NotLoggedIn);
     };
+    keep_alive(&session, login_at, SESSION_ABSOLUTE_SECONDS).await?;
+    Ok(Staff { state, session, user_id })
+}
+
+/// Ends a session older than `absolute_seconds`; otherwise moves its idle deadline (at most
+/// once a minute).
+async fn keep_alive(session: &Session, login_at: i64, absolute_seconds: i64) -> Result<(), ApiError> {
     let now = now_unix();
-    if now - login_at > SESSION_ABSOLUTE_SECONDS {
+    if now - login_at > absolute_seconds {
         session.delete().await.map_err(internal)?;
         return Err(ApiError::NotLoggedIn);
     }
@@ -86,7 +93,7 @@ pub async fn staff_of(state: AppState, session: Session) -> Result<Staff, ApiErr
     if needs_touch(seen_at, now) {
         session.insert(SEEN_AT_KEY, now).await.map_err(internal)?;
     }
-    Ok(Staff { state, session, user_id })
+    Ok(())
 }
 
 pub async fn staff_in_tenant_of(staff: Staff) -> Result<StaffInTenant, ApiError> {
@@ -172,15 +179,7 @@ pub async fn customer_of(state: AppState, session: Session) -> Result<CustomerSe
     let (Some(id), Some(login_at)) = (id, login_at) else {
         return Err(ApiError::NotLoggedIn);
     };
-    let now = now_unix();
-    if now - login_at > CUSTOMER_SESSION_ABSOLUTE_SECONDS {
-        session.delete().await.map_err(internal)?;
-        return Err(ApiError::NotLoggedIn);
-    }
-    let seen_at: Option<i64> = session.get(SEEN_AT_KEY).await.map_err(internal)?;
-    if needs_touch(seen_at, now) {
-        session.insert(SEEN_AT_KEY, now).await.map_err(internal)?;
-    }
+    keep_alive(&session, login_at, CUSTOMER_SESSION_ABSOLUTE_SECONDS).await?;
     let account = state.repo.customer_account(id).await?.ok_or(ApiError::NotLoggedIn)?;
     Ok(CustomerSession { state, session, account })
 }

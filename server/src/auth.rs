@@ -47,6 +47,12 @@ impl LockoutPolicy {
         let oldest_that_counts = failures_ms[failures_ms.len() - self.max_failures];
         Some(oldest_that_counts + self.window_ms)
     }
+
+    /// The lock as the error the user sees: whole minutes, rounded up.
+    pub fn locked(&self, failures_ms: &[i64], now_ms: i64) -> Option<ApiError> {
+        let until = self.locked_until(failures_ms)?;
+        Some(ApiError::Locked { retry_after_minutes: ((until - now_ms).max(0) + 59_999) / 60_000 })
+    }
 }
 
 pub struct Argon2StaffAuth {
@@ -78,10 +84,9 @@ impl StaffAuth for Argon2StaffAuth {
         let account = self.repo.staff_by_email(&email).await?;
         let mut event = LoginEvent { email: email.clone(), user_id: account.as_ref().map(|a| a.id), outcome: LoginOutcome::Locked, at_unix_ms: now, ip };
         // Unknown e-mails lock the same way, so the lock message does not reveal which exist.
-        if let Some(until) = self.policy.locked_until(&failures) {
+        if let Some(locked) = self.policy.locked(&failures, now) {
             self.repo.append_login_event(&event).await?;
-            let retry_after_minutes = ((until - now).max(0) + 59_999) / 60_000;
-            return Err(ApiError::Locked { retry_after_minutes });
+            return Err(locked);
         }
         let hash = account.as_ref().map_or(self.dummy_hash.clone(), |a| a.password_hash.clone());
         let password = password.to_owned();

@@ -76,10 +76,9 @@ impl CustomerAuth for Argon2CustomerAuth {
         let failures = self.repo.customer_failures_since(tenant, &email, now - self.policy.window_ms).await?;
         let found = self.repo.customer_account_by_email(tenant, &email).await?;
         let account_id = found.as_ref().map(|(a, _)| a.id);
-        if let Some(until) = self.policy.locked_until(&failures) {
+        if let Some(locked) = self.policy.locked(&failures, now) {
             self.log(tenant, &email, account_id, "locked", ip).await?;
-            let retry_after_minutes = ((until - now).max(0) + 59_999) / 60_000;
-            return Err(ApiError::Locked { retry_after_minutes });
+            return Err(locked);
         }
         // An account whose invitation is unused has no password: it answers like a wrong one.
         let hash = found.as_ref().and_then(|(_, h)| h.clone());
