@@ -71,7 +71,7 @@ pub struct LoginEvent {
 }
 
 #[async_trait]
-pub trait Repository: ConsentRepository + SettingsRepository + MinSideRepository + MailOutbox + Send + Sync + 'static {
+pub trait Repository: ConsentRepository + SettingsRepository + MinSideRepository + MailOutbox + AccessLog + LoginThrottle + Send + Sync + 'static {
     async fn staff_by_email(&self, email: &str) -> RepoResult<Option<StaffAccount>>;
     async fn staff_by_id(&self, id: StaffUserId) -> RepoResult<Option<StaffAccount>>;
     async fn tenants_of(&self, user: StaffUserId) -> RepoResult<Vec<TenantRef>>;
@@ -299,4 +299,99 @@ pub trait CustomerAuth: Send + Sync + 'static {
     async fn set_password(&self, token: &str, password: &str, ip: Option<String>) -> Result<CustomerAccountRef, crate::error::ApiError>;
     /// A fresh random link token and the hash to store for it.
     fn new_token(&self) -> (String, String);
+}
+
+/// What an access-log entry records. The names are stored, so they never change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessAction {
+    StaffLogin,
+    CustomerCardViewed,
+    CustomerSaved,
+    ContactPersonSaved,
+    ConsentChanged,
+    ConsentEventsExported,
+    ConsentFormPrinted,
+    ClientSettingsChanged,
+    ConsentPurposeChanged,
+    MinSideInvitation,
+    MinSideLogin,
+    MinSidePasswordSet,
+    MyDataExported,
+}
+
+impl AccessAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessAction::StaffLogin => "staff_login",
+            AccessAction::CustomerCardViewed => "customer_card_viewed",
+            AccessAction::CustomerSaved => "customer_saved",
+            AccessAction::ContactPersonSaved => "contact_person_saved",
+            AccessAction::ConsentChanged => "consent_changed",
+            AccessAction::ConsentEventsExported => "consent_events_exported",
+            AccessAction::ConsentFormPrinted => "consent_form_printed",
+            AccessAction::ClientSettingsChanged => "client_settings_changed",
+            AccessAction::ConsentPurposeChanged => "consent_purpose_changed",
+            AccessAction::MinSideInvitation => "min_side_invitation",
+            AccessAction::MinSideLogin => "min_side_login",
+            AccessAction::MinSidePasswordSet => "min_side_password_set",
+            AccessAction::MyDataExported => "my_data_exported",
+        }
+    }
+}
+
+/// Who acted: a staff user, or a customer on Min Side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessActor {
+    Staff(StaffUserId),
+    Customer(CustomerAccountId),
+}
+
+/// One entry to append to a tenant's access log (Innsynslogg).
+#[derive(Debug, Clone)]
+pub struct AccessEntry {
+    pub tenant_id: TenantId,
+    pub actor: AccessActor,
+    pub action: AccessAction,
+    /// The customer the action concerned, if any.
+    pub customer_id: Option<CustomerId>,
+    /// What else identifies the object (a contact person, a purpose, an export's period).
+    pub object: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// An entry as stored, with its place in the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAccessEntry {
+    pub tenant_id: TenantId,
+    pub seq: i64,
+    pub at_ms: i64,
+    pub actor: String,
+    pub staff_user_id: Option<StaffUserId>,
+    pub customer_account_id: Option<CustomerAccountId>,
+    pub action: String,
+    pub customer_id: Option<CustomerId>,
+    pub object: Option<String>,
+    pub ip: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The access log; part of every [`Repository`].
+#[async_trait]
+pub trait AccessLog: Send + Sync {
+    /// Appends the entry at the end of its tenant's chain, in one transaction with the chain's head.
+    async fn append_access(&self, entry: &AccessEntry) -> RepoResult<()>;
+    /// The tenant's entries in chain order (by `seq`).
+    async fn access_entries(&self, tenant: TenantId) -> RepoResult<Vec<StoredAccessEntry>>;
+    /// The chain's last (seq, hash) as the head table records it.
+    async fn access_log_head(&self, tenant: TenantId) -> RepoResult<Option<(i64, String)>>;
+    /// Every tenant that has a log.
+    async fn access_log_tenants(&self) -> RepoResult<Vec<TenantId>>;
+}
+
+/// Failed logins per address, across staff and Min Side; part of every [`Repository`].
+#[async_trait]
+pub trait LoginThrottle: Send + Sync {
+    /// Failed staff and customer logins from `ip` since `since_unix_ms`.
+    async fn failures_from_ip_since(&self, ip: &str, since_unix_ms: i64) -> RepoResult<i64>;
 }

@@ -9,7 +9,7 @@
 use crate::domain::access::{role_allows, Permission};
 use crate::error::ApiError;
 use crate::model::{StaffUserId, TenantRef};
-use crate::ports::{AppState, SESSION_ABSOLUTE_SECONDS};
+use crate::ports::{AccessAction, AccessActor, AccessEntry, AppState, SESSION_ABSOLUTE_SECONDS};
 use leptos::prelude::*;
 use tower_sessions::Session;
 
@@ -191,4 +191,49 @@ pub async fn start_customer_session(session: &Session, account: &crate::ports::C
     session.insert(CUSTOMER_TENANT_KEY, account.tenant_id).await.map_err(internal)?;
     session.insert(CUSTOMER_LOGIN_AT_KEY, now_unix()).await.map_err(internal)?;
     Ok(())
+}
+
+impl StaffInTenant {
+    /// Appends to the tenant's access log (Innsynslogg). Fails the request if the entry cannot be
+    /// written: an action that leaves no trace must not happen.
+    pub async fn log(&self, action: AccessAction, customer: Option<crate::model::CustomerId>, object: Option<String>) -> Result<(), ApiError> {
+        self.log_from(action, customer, object, client_ip().await).await
+    }
+
+    /// [`Self::log`] for plain axum handlers, which know the address themselves.
+    pub async fn log_from(
+        &self,
+        action: AccessAction,
+        customer: Option<crate::model::CustomerId>,
+        object: Option<String>,
+        ip: Option<String>,
+    ) -> Result<(), ApiError> {
+        let entry = AccessEntry { tenant_id: self.tenant.id, actor: AccessActor::Staff(self.user_id), action, customer_id: customer, object, ip };
+        Ok(self.state.repo.append_access(&entry).await?)
+    }
+}
+
+impl CustomerSession {
+    /// Appends to the access log of the customer's tenant, about the customer.
+    pub async fn log(&self, action: AccessAction, object: Option<String>, ip: Option<String>) -> Result<(), ApiError> {
+        log_customer(&self.state, &self.account, action, object, ip).await
+    }
+}
+
+pub async fn log_customer(
+    state: &AppState,
+    account: &crate::ports::CustomerAccountRef,
+    action: AccessAction,
+    object: Option<String>,
+    ip: Option<String>,
+) -> Result<(), ApiError> {
+    let entry = AccessEntry {
+        tenant_id: account.tenant_id,
+        actor: AccessActor::Customer(account.id),
+        action,
+        customer_id: Some(account.customer_id),
+        object,
+        ip,
+    };
+    Ok(state.repo.append_access(&entry).await?)
 }

@@ -28,11 +28,15 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 pub struct LockoutPolicy {
     pub max_failures: usize,
     pub window_ms: i64,
+    /// Failed logins from one address within the window, over all accounts (staff and Min
+    /// Side), before that address must wait: the lock per account does not stop one address
+    /// trying one password against many accounts.
+    pub max_failures_per_ip: i64,
 }
 
 impl Default for LockoutPolicy {
     fn default() -> Self {
-        LockoutPolicy { max_failures: 10, window_ms: 15 * 60 * 1000 }
+        LockoutPolicy { max_failures: 10, window_ms: 15 * 60 * 1000, max_failures_per_ip: 50 }
     }
 }
 
@@ -46,6 +50,20 @@ impl LockoutPolicy {
         // The lock lifts when enough of the failures have aged out of the window.
         let oldest_that_counts = failures_ms[failures_ms.len() - self.max_failures];
         Some(oldest_that_counts + self.window_ms)
+    }
+
+    /// The address's turn to wait, given its failures inside the window. Counted, not timed
+    /// per failure, so the answer is "a window" rather than the exact minute.
+    pub fn ip_throttled(&self, failures_from_ip: i64) -> Option<ApiError> {
+        (failures_from_ip >= self.max_failures_per_ip).then(|| ApiError::Locked { retry_after_minutes: self.window_ms / 60_000 })
+    }
+
+    /// Refuses an attempt from an address that failed too often lately (not logged again, so a
+    /// flood of attempts does not also flood the login log).
+    pub async fn check_ip(&self, repo: &dyn Repository, ip: Option<&str>, now_ms: i64) -> Result<(), ApiError> {
+        let Some(ip) = ip else { return Ok(()) };
+        let failures = repo.failures_from_ip_since(ip, now_ms - self.window_ms).await?;
+        self.ip_throttled(failures).map_or(Ok(()), Err)
     }
 
     /// The lock as the error the user sees: whole minutes, rounded up.
@@ -80,6 +98,7 @@ impl StaffAuth for Argon2StaffAuth {
             return Err(ApiError::WrongCredentials);
         }
         let now = now_ms();
+        self.policy.check_ip(self.repo.as_ref(), ip.as_deref(), now).await?;
         let failures = self.repo.failures_since(&email, now - self.policy.window_ms).await?;
         let account = self.repo.staff_by_email(&email).await?;
         let mut event = LoginEvent { email: email.clone(), user_id: account.as_ref().map(|a| a.id), outcome: LoginOutcome::Locked, at_unix_ms: now, ip };
@@ -118,6 +137,13 @@ mod tests {
         assert!(verify_password("riktig hest batteri stift", &h));
         assert!(!verify_password("feil", &h));
         assert!(!verify_password("x", "not a phc string"));
+    }
+
+    #[test]
+    fn an_address_waits_after_fifty_failures_in_the_window() {
+        let p = LockoutPolicy::default();
+        assert_eq!(p.ip_throttled(49), None);
+        assert_eq!(p.ip_throttled(50), Some(ApiError::Locked { retry_after_minutes: 15 }));
     }
 
     #[test]

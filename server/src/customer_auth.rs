@@ -73,6 +73,7 @@ impl CustomerAuth for Argon2CustomerAuth {
             return Err(ApiError::WrongCredentials);
         }
         let now = now_ms();
+        self.policy.check_ip(self.repo.as_ref(), ip.as_deref(), now).await?;
         let failures = self.repo.customer_failures_since(tenant, &email, now - self.policy.window_ms).await?;
         let found = self.repo.customer_account_by_email(tenant, &email).await?;
         let account_id = found.as_ref().map(|(a, _)| a.id);

@@ -9,8 +9,9 @@ use app::domain::access::Permission;
 use app::error::ApiError;
 use app::model::{ConsentEventView, PurposeId};
 use app::i18n::{Locale, LANG_COOKIE};
-use app::ports::{AppState, ConsentEventFilter};
-use axum::extract::{Query, State};
+use app::ports::{AccessAction, AppState, ConsentEventFilter};
+use axum::extract::{ConnectInfo, Query, State};
+use std::net::SocketAddr;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -111,6 +112,7 @@ fn refuse(error: ApiError) -> Response {
 pub async fn consent_events_csv(
     State(state): State<AppState>,
     session: Session,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(query): Query<ConsentExportQuery>,
 ) -> Response {
     let ctx = match app::session::staff_allowed_of(state, session, Permission::ConsentRead).await {
@@ -125,6 +127,10 @@ pub async fn consent_events_csv(
         Ok(events) => events,
         Err(e) => return refuse(e.into()),
     };
+    let period = format!("fra={} til={} formal={}", query.fra.as_deref().unwrap_or(""), query.til.as_deref().unwrap_or(""), query.formal.as_deref().unwrap_or(""));
+    if let Err(e) = ctx.log_from(AccessAction::ConsentEventsExported, None, Some(period), Some(peer.ip().to_string())).await {
+        return refuse(e);
+    }
     match to_csv(&events) {
         Ok(body) => (
             [
@@ -162,6 +168,7 @@ fn locale_of(headers: &axum::http::HeaderMap) -> Locale {
 pub async fn consent_form_pdf(
     State(state): State<AppState>,
     session: Session,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: axum::http::HeaderMap,
     Query(query): Query<ConsentFormQuery>,
 ) -> Response {
@@ -174,6 +181,9 @@ pub async fn consent_form_pdf(
         Err(ApiError::NotFound) => return (StatusCode::NOT_FOUND, axum::Json(ApiError::NotFound)).into_response(),
         Err(e) => return refuse(e),
     };
+    if let Err(e) = ctx.log_from(AccessAction::ConsentFormPrinted, query.kunde, Some("pdf".into()), Some(peer.ip().to_string())).await {
+        return refuse(e);
+    }
     let body = crate::pdf::consent_form(&data, locale_of(&headers));
     (
         [
@@ -217,7 +227,7 @@ mod tests {
 /// the page, as a JSON file. Routed through the customer session like the rest of `/min-side`.
 pub const MY_DATA_PATH: &str = "/min-side/mine-data.json";
 
-pub async fn my_data_json(State(state): State<AppState>, session: Session) -> Response {
+pub async fn my_data_json(State(state): State<AppState>, session: Session, ConnectInfo(peer): ConnectInfo<SocketAddr>) -> Response {
     let me = match app::session::customer_of(state, session).await {
         Ok(me) => me,
         Err(e) => return refuse(e),
@@ -226,6 +236,9 @@ pub async fn my_data_json(State(state): State<AppState>, session: Session) -> Re
         Ok(data) => data,
         Err(e) => return refuse(e),
     };
+    if let Err(e) = me.log(AccessAction::MyDataExported, Some("json".into()), Some(peer.ip().to_string())).await {
+        return refuse(e);
+    }
     match serde_json::to_vec_pretty(&data) {
         Ok(body) => (
             [

@@ -1,6 +1,7 @@
 #![recursion_limit = "512"]
 //! The Samtykke server: persistence, staff authentication, the HTTP stack and the CLI's work.
 
+pub mod access_log;
 pub mod auth;
 pub mod bench;
 pub mod customer_auth;

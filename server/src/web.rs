@@ -105,10 +105,29 @@ fn with_sessions<S: SessionStore + Clone>(app: Router, store: S, config: &WebCon
     // Brotli's default quality (11) costs about as much as the search itself on a small JSON
     // answer; quality 4 keeps most of the gain for a fraction of the CPU. Static files are
     // served pre-compressed at the highest quality instead.
+    let hsts = config.secure_cookies.then(|| {
+        SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"))
+    });
     routed
         // Links that carry a token must not leak it to other sites through the Referer header.
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        // Secure cookies mean the app is reached over TLS (directly or through a proxy).
+        .layer(tower::util::option_layer(hsts))
+        .layer(axum::middleware::from_fn(no_store))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+}
+
+/// Pages and answers carry personal data: no browser or proxy keeps a copy. The bundle under
+/// `/pkg` is the same for everyone and may be cached.
+async fn no_store(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let cacheable = request.uri().path().starts_with("/pkg/") || request.uri().path() == "/favicon.svg";
+    let mut response = next.run(request).await;
+    if !cacheable {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 fn app_routes(state: AppState, config: &WebConfig) -> Router {

@@ -197,7 +197,58 @@ async fn pages_render_on_the_server(backend: Backend) {
     assert_eq!(missing.status(), 404);
 }
 
+async fn pages_carry_security_headers_with_their_own_nonce(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = app.client();
+    let mut nonces = Vec::new();
+    for _ in 0..2 {
+        let page = client.http.get(format!("{}/logg-inn", client.base)).send().await.unwrap();
+        let h = page.headers().clone();
+        let csp = h["content-security-policy"].to_str().unwrap().to_string();
+        for part in ["default-src 'self'", "'wasm-unsafe-eval'", "frame-ancestors 'none'", "object-src 'none'"] {
+            assert!(csp.contains(part), "{part} missing from {csp}");
+        }
+        assert!(!csp.contains("unsafe-inline"));
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["cache-control"], "no-store");
+        let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_string();
+        let html = page.text().await.unwrap();
+        // Every inline script carries the nonce the header allows.
+        let scripts = html.matches("<script").count();
+        assert!(scripts > 0);
+        assert_eq!(html.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "{html}");
+        nonces.push(nonce);
+    }
+    assert_ne!(nonces[0], nonces[1], "a nonce is used for one response only");
+    // Server-function answers are not cached either; plain http here, so no HSTS.
+    let api = client.http.post(format!("{}/api/whoami", client.base)).send().await.unwrap();
+    assert_eq!(api.headers()["cache-control"], "no-store");
+    assert!(api.headers().get("strict-transport-security").is_none());
+}
+
+async fn one_address_failing_on_many_accounts_has_to_wait(backend: Backend) {
+    let lockout = server::auth::LockoutPolicy { max_failures_per_ip: 3, ..Default::default() };
+    let app = TestApp::spawn_with_lockout(backend, lockout).await;
+    let client = app.client();
+    for email in ["a@example.no", "b@example.no", "ansatt@demo.no"] {
+        assert_eq!(client.login(email, "gjett-et-passord").await, Err(ApiError::WrongCredentials));
+    }
+    // Now even the right password of an account that failed only once is refused, on staff
+    // login and on Min Side, until the window has passed.
+    assert_eq!(client.login("admin@demo.no", DEMO_PASSWORD).await, Err(ApiError::Locked { retry_after_minutes: 15 }));
+    let response = client
+        .http
+        .post(format!("{}/api/min-side/login", client.base))
+        .form(&[("tenant", "1"), ("email", "ola.nordmann@example.no"), ("password", "hva som helst her")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(common::decode::<()>(response).await, Err(ApiError::Locked { retry_after_minutes: 15 }));
+}
+
 both_databases!(
+    one_address_failing_on_many_accounts_has_to_wait,
+    pages_carry_security_headers_with_their_own_nonce,
     login_then_whoami,
     wrong_password_and_unknown_email_look_the_same,
     ten_failures_lock_the_account_on_every_server,

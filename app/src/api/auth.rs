@@ -11,6 +11,19 @@ pub async fn login(email: String, password: String) -> Result<(), ApiError> {
     // A fresh id at login, so a session id planted before login is worthless afterwards.
     session.cycle_id().await.map_err(|_| ApiError::Internal)?;
     let tenants = state.repo.tenants_of(user_id).await?;
+    // Each client the user works for sees the login in its own log.
+    let ip = client_ip().await;
+    for t in &tenants {
+        let entry = crate::ports::AccessEntry {
+            tenant_id: t.id,
+            actor: crate::ports::AccessActor::Staff(user_id),
+            action: crate::ports::AccessAction::StaffLogin,
+            customer_id: None,
+            object: None,
+            ip: ip.clone(),
+        };
+        state.repo.append_access(&entry).await?;
+    }
     let store = async {
         session.insert(USER_KEY, user_id).await?;
         session.insert(LOGIN_AT_KEY, now_unix()).await?;

@@ -32,7 +32,9 @@ pub async fn save_consents(
         ip: crate::session::client_ip().await,
         user_agent: crate::session::user_agent().await,
     };
-    Ok(ctx.state.repo.save_consents(ctx.tenant.id, customer_id, consent_version, &changes, &by).await?)
+    let version = ctx.state.repo.save_consents(ctx.tenant.id, customer_id, consent_version, &changes, &by).await?;
+    ctx.log(crate::ports::AccessAction::ConsentChanged, Some(customer_id), None).await?;
+    Ok(version)
 }
 
 /// A contact person's consent events, oldest first.
@@ -58,5 +60,7 @@ pub async fn save_consent_purpose(
 ) -> Result<(PurposeId, i64), ApiError> {
     let ctx = crate::session::staff_allowed(Permission::ClientSettings).await?;
     let valid = crate::domain::consent::ValidPurpose::parse(&input).map_err(ApiError::Invalid)?;
-    Ok(ctx.state.repo.save_consent_purpose(ctx.tenant.id, ctx.user_id, id, version, &valid).await?)
+    let saved = ctx.state.repo.save_consent_purpose(ctx.tenant.id, ctx.user_id, id, version, &valid).await?;
+    ctx.log(crate::ports::AccessAction::ConsentPurposeChanged, None, Some(format!("purpose:{}", saved.0))).await?;
+    Ok(saved)
 }

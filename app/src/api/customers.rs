@@ -24,7 +24,9 @@ pub async fn search_customers(query: String, page: u32) -> Result<SearchPage, Ap
 #[server(prefix = "/api", endpoint = "load_customer_card")]
 pub async fn load_customer_card(id: CustomerId) -> Result<CustomerCard, ApiError> {
     let ctx = crate::session::staff_allowed(Permission::CustomerRead).await?;
-    Ok(ctx.state.repo.customer_card(ctx.tenant.id, id).await?)
+    let card = ctx.state.repo.customer_card(ctx.tenant.id, id).await?;
+    ctx.log(crate::ports::AccessAction::CustomerCardViewed, Some(id), None).await?;
+    Ok(card)
 }
 
 /// Creates (`id` None) or updates a customer; answers the id and the new version.
@@ -37,10 +39,12 @@ pub async fn save_customer(
     let ctx = crate::session::staff_allowed(Permission::CustomerWrite).await?;
     let valid = crate::forms::ValidCustomer::parse(&input).map_err(ApiError::Invalid)?;
     let repo = &ctx.state.repo;
-    Ok(match id {
+    let saved = match id {
         None => (repo.create_customer(ctx.tenant.id, &valid).await?, 1),
         Some(id) => (id, repo.update_customer(ctx.tenant.id, id, version, &valid).await?),
-    })
+    };
+    ctx.log(crate::ports::AccessAction::CustomerSaved, Some(saved.0), None).await?;
+    Ok(saved)
 }
 
 #[server(prefix = "/api", endpoint = "save_contact_person", input = Json)]
@@ -53,8 +57,10 @@ pub async fn save_contact_person(
     let ctx = crate::session::staff_allowed(Permission::CustomerWrite).await?;
     let valid = crate::forms::ValidContactPerson::parse(&input).map_err(ApiError::Invalid)?;
     let repo = &ctx.state.repo;
-    Ok(match id {
+    let saved = match id {
         None => (repo.create_contact_person(ctx.tenant.id, customer_id, &valid).await?, 1),
         Some(id) => (id, repo.update_contact_person(ctx.tenant.id, id, version, &valid).await?),
-    })
+    };
+    ctx.log(crate::ports::AccessAction::ContactPersonSaved, Some(customer_id), Some(format!("contact_person:{}", saved.0))).await?;
+    Ok(saved)
 }

@@ -30,6 +30,7 @@ pub async fn invite_to_min_side(contact_person_id: ContactPersonId) -> Result<St
     let mail = crate::mail::invitation(&ctx.tenant.name, &email, &links);
     let token = NewToken { kind: TokenKind::Invitation, hash, expires_ms: now_ms() + TokenKind::Invitation.lifetime_ms() };
     ctx.state.repo.issue_invitation(ctx.tenant.id, contact_person_id, &email, &token, &mail).await?;
+    ctx.log(crate::ports::AccessAction::MinSideInvitation, None, Some(format!("contact_person:{contact_person_id}"))).await?;
     Ok(email)
 }
 
@@ -38,8 +39,10 @@ pub async fn invite_to_min_side(contact_person_id: ContactPersonId) -> Result<St
 pub async fn customer_login(tenant: TenantId, email: String, password: String) -> Result<(), ApiError> {
     use crate::session::*;
     let state = app_state()?;
-    let account = state.customer_auth.login(tenant, &email, &password, client_ip().await).await?;
+    let ip = client_ip().await;
+    let account = state.customer_auth.login(tenant, &email, &password, ip.clone()).await?;
     start_customer_session(&session().await?, &account).await?;
+    log_customer(&state, &account, crate::ports::AccessAction::MinSideLogin, None, ip).await?;
     leptos_axum::redirect(MIN_SIDE_HOME);
     Ok(())
 }
@@ -59,8 +62,10 @@ pub async fn customer_logout() -> Result<(), ApiError> {
 pub async fn set_customer_password(token: String, password: String) -> Result<(), ApiError> {
     use crate::session::*;
     let state = app_state()?;
-    let account = state.customer_auth.set_password(&token, &password, client_ip().await).await?;
+    let ip = client_ip().await;
+    let account = state.customer_auth.set_password(&token, &password, ip.clone()).await?;
     start_customer_session(&session().await?, &account).await?;
+    log_customer(&state, &account, crate::ports::AccessAction::MinSidePasswordSet, None, ip).await?;
     leptos_axum::redirect(MIN_SIDE_HOME);
     Ok(())
 }
@@ -100,8 +105,10 @@ pub async fn set_my_consent(purpose_id: PurposeId, given: bool, consent_version:
         ip: crate::session::client_ip().await,
         user_agent: crate::session::user_agent().await,
     };
+    let ip = by.ip.clone();
     let repo = me.state.repo.as_ref();
     repo.save_consents(me.account.tenant_id, me.account.customer_id, consent_version, &[change], &by).await?;
+    me.log(crate::ports::AccessAction::ConsentChanged, Some(format!("purpose:{purpose_id}")), ip).await?;
     my_page_of(repo, &me.account).await
 }
 
@@ -109,7 +116,9 @@ pub async fn set_my_consent(purpose_id: PurposeId, given: bool, consent_version:
 #[server(prefix = "/api/min-side", endpoint = "my_data")]
 pub async fn load_my_data() -> Result<MyData, ApiError> {
     let me = crate::session::logged_in_customer().await?;
-    my_data_of(me.state.repo.as_ref(), &me.account).await
+    let data = my_data_of(me.state.repo.as_ref(), &me.account).await?;
+    me.log(crate::ports::AccessAction::MyDataExported, Some("page".into()), crate::session::client_ip().await).await?;
+    Ok(data)
 }
 
 pub const MIN_SIDE_HOME: &str = "/min-side";

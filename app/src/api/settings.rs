@@ -20,14 +20,18 @@ pub async fn load_consent_settings() -> Result<ConsentSettings, ApiError> {
 pub async fn save_consent_settings(version: i64, input: ConsentSettingsInput) -> Result<SavedSettings, ApiError> {
     let ctx = crate::session::staff_allowed(Permission::ClientSettings).await?;
     let valid = crate::domain::settings::ValidConsentSettings::parse(&input).map_err(ApiError::Invalid)?;
-    Ok(ctx.state.repo.save_consent_settings(ctx.tenant.id, ctx.user_id, version, &valid).await?)
+    let saved = ctx.state.repo.save_consent_settings(ctx.tenant.id, ctx.user_id, version, &valid).await?;
+    ctx.log(crate::ports::AccessAction::ClientSettingsChanged, None, saved.policy_version.map(|v| format!("policy_version:{v}"))).await?;
+    Ok(saved)
 }
 
 /// The consent form, blank or (with a customer) pre-filled. Any staff member may print it.
 #[server(prefix = "/api", endpoint = "load_consent_form")]
 pub async fn load_consent_form(customer_id: Option<CustomerId>) -> Result<ConsentFormData, ApiError> {
     let ctx = crate::session::staff_allowed(Permission::CustomerRead).await?;
-    consent_form_data(ctx.state.repo.as_ref(), ctx.tenant.id, customer_id).await
+    let data = consent_form_data(ctx.state.repo.as_ref(), ctx.tenant.id, customer_id).await?;
+    ctx.log(crate::ports::AccessAction::ConsentFormPrinted, customer_id, Some("preview".into())).await?;
+    Ok(data)
 }
 
 /// What the consent form shows; shared by the preview and the PDF download.

@@ -21,6 +21,8 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    content_security_policy();
     let locale = initial_locale();
     view! {
         <!DOCTYPE html>
@@ -36,6 +38,23 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The page's Content-Security-Policy: scripts only from this site or with this response's nonce
+/// (leptos_axum makes one per page and puts it on the hydration scripts), WebAssembly allowed to
+/// compile, no inline styles, no framing. A page is only ever shown by this app itself.
+#[cfg(feature = "ssr")]
+fn content_security_policy() {
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else { return };
+    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string()).unwrap_or_default();
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&csp) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

@@ -63,25 +63,29 @@ pub struct TestApp {
 impl TestApp {
     /// The whole app with the demo data, on a free port.
     pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with_lockout(backend, LockoutPolicy::default()).await
+    }
+
+    pub async fn spawn_with_lockout(backend: Backend, lockout: LockoutPolicy) -> TestApp {
         let (db, url) = fresh_database(backend).await;
         server::seed::seed_demo(db.seeder()).await.unwrap();
-        Self::serve(db, url).await
+        Self::serve(db, url, lockout).await
     }
 
     /// Another app server on the same database, as in a scaled-out deployment.
     pub async fn second_server(&self) -> TestApp {
         let db = Database::open(&self.url).await.unwrap();
-        Self::serve(db, self.url.clone()).await
+        Self::serve(db, self.url.clone(), LockoutPolicy::default()).await
     }
 
-    async fn serve(db: Database, url: String) -> TestApp {
+    async fn serve(db: Database, url: String, lockout: LockoutPolicy) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let config = WebConfig {
             site_root: "target/site".into(),
             site_addr: addr,
             secure_cookies: false,
-            lockout: LockoutPolicy::default(),
+            lockout,
             public_url: format!("http://{addr}"),
         };
         let app = router(&db, &config).await.unwrap();
