@@ -244,6 +244,9 @@ messages! {
     InviteToMinSide => "Inviter til Min Side", "Invite to Min Side";
     ErrEmailForInvitation => "Kontaktpersonen trenger en e-postadresse for å bli invitert.", "The contact person needs an e-mail address to be invited.";
     ErrEmailOnMinSide => "Adressen brukes allerede på Min Side av en annen kontaktperson hos denne klienten.", "The address is already used on Min Side by another contact person of this client.";
+    WhoLooked => "Hvem har sett eller endret opplysningene dine", "Who has seen or changed your details";
+    ByStaff => "av en ansatt", "by staff";
+    ByYou => "av deg", "by you";
     ErrCommonPassword => "Passordet er for lett å gjette: det ligner et vanlig passord. Velg et lengre eller mindre vanlig.", "The password is too easy to guess: it resembles a common password. Choose a longer or less common one.";
 }
 
@@ -343,6 +346,25 @@ pub fn unsaved_changes(locale: Locale, n: usize) -> String {
         (Locale::Nb, n) => format!("{n} endringer er ikke lagret."),
         (Locale::En, 1) => "1 change is not saved.".into(),
         (Locale::En, n) => format!("{n} changes are not saved."),
+    }
+}
+
+/// An access-log action as the customer reads it on "Mine data".
+pub fn access_action(locale: Locale, action: &str) -> String {
+    let (nb, en) = match action {
+        "customer_card_viewed" => ("Kundekortet ble åpnet", "The customer card was opened"),
+        "customer_saved" => ("Kundeopplysningene ble endret", "The customer details were changed"),
+        "contact_person_saved" => ("Kontaktopplysningene ble endret", "The contact details were changed"),
+        "consent_changed" => ("Samtykker ble endret", "Consents were changed"),
+        "consent_form_printed" => ("Samtykkeskjemaet ble laget", "The consent form was made"),
+        "my_data_exported" => ("Mine data ble hentet", "My data was fetched"),
+        "min_side_login" => ("Innlogging på Min Side", "Login to Min Side"),
+        "min_side_password_set" => ("Passord valgt på Min Side", "Password chosen on Min Side"),
+        other => (other, other),
+    };
+    match locale {
+        Locale::Nb => nb.into(),
+        Locale::En => en.into(),
     }
 }
 

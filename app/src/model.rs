@@ -372,4 +372,16 @@ pub struct MyData {
     pub consents: Vec<MyConsent>,
     pub consent_events: Vec<MyConsentEvent>,
     pub min_side_logins: Vec<MyLogin>,
+    /// Who looked at or changed the customer's data, from the access log (Innsynslogg).
+    pub access_log: Vec<MyAccessEntry>,
+}
+
+/// An access-log entry about the customer, as the customer sees it: what and when, and whether
+/// staff or the customer acted; which staff user, and their address, stay out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyAccessEntry {
+    pub at_ms: i64,
+    pub action: String,
+    pub by_staff: bool,
+    pub ip: Option<String>,
 }

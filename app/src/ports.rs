@@ -383,6 +383,8 @@ pub trait AccessLog: Send + Sync {
     async fn append_access(&self, entry: &AccessEntry) -> RepoResult<()>;
     /// The tenant's entries in chain order (by `seq`).
     async fn access_entries(&self, tenant: TenantId) -> RepoResult<Vec<StoredAccessEntry>>;
+    /// The tenant's entries about one customer, in chain order: the customer's own "who looked".
+    async fn access_entries_about(&self, tenant: TenantId, customer: CustomerId) -> RepoResult<Vec<StoredAccessEntry>>;
     /// The chain's last (seq, hash) as the head table records it.
     async fn access_log_head(&self, tenant: TenantId) -> RepoResult<Option<(i64, String)>>;
     /// Every tenant that has a log.

@@ -111,9 +111,12 @@ test('staff invite a contact; the customer sets a password, logs in and withdraw
     [true, 'MinSide'],
     [false, 'MinSide'],
   ]);
+  // Staff opening the card is there too, as an entry about her, without the staff user's address.
+  expect(data.access_log).toContainEqual(expect.objectContaining({ action: 'customer_card_viewed', by_staff: true, ip: null }));
   await customer.getByRole('link', { name: 'Vis mine data' }).click();
   await expect(customer.getByRole('heading', { name: 'Mine data', level: 1 })).toBeVisible();
   await expect(customer.getByText('ase.odegard@example.no').first()).toBeVisible();
+  await expect(customer.locator('#who-looked')).toContainText('Kundekortet ble åpnet av en ansatt');
   await hydrated(customer);
   await expectAccessible(customer);
   await expectNoSideways(customer);

@@ -190,6 +190,12 @@ async fn a_customer_reaches_only_their_own_data(backend: Backend) {
     }
     let json: MyData = serde_json::from_str(&download).unwrap();
     assert_eq!(json.customer.customer_number, "10001");
+    // The staff look at A's card (in `contact`, before the invitation) is in A's access log,
+    // without the staff user's address; looks at B's card are not.
+    let views: Vec<&MyAccessEntry> = json.access_log.iter().filter(|e| e.action == "customer_card_viewed").collect();
+    assert_eq!(views.len(), 1);
+    assert!(views[0].by_staff && views[0].ip.is_none());
+    assert!(json.access_log.iter().any(|e| e.action == "min_side_password_set" && !e.by_staff && e.ip.is_some()));
     assert!(json.min_side_logins.iter().any(|l| l.outcome == "password_set"));
 
     // Another tenant's purpose, and one that does not exist: refused, nothing changed anywhere.

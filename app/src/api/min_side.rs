@@ -182,5 +182,11 @@ pub async fn my_data_of(repo: &dyn crate::ports::Repository, account: &crate::po
         consents,
         consent_events: events.iter().map(crate::domain::min_side::my_consent_event).collect(),
         min_side_logins: repo.customer_logins(account.id).await?,
+        access_log: repo
+            .access_entries_about(account.tenant_id, account.customer_id)
+            .await?
+            .iter()
+            .map(crate::domain::min_side::my_access_entry)
+            .collect(),
     })
 }

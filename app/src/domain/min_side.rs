@@ -106,6 +106,14 @@ pub fn my_consent_event(e: &ConsentEventView) -> MyConsentEvent {
     }
 }
 
+/// An access-log entry about the customer, in the customer's copy: the staff user's id and
+/// address are the staff user's personal data and stay out, the customer's own address stays in.
+#[cfg(feature = "ssr")]
+pub fn my_access_entry(e: &crate::ports::StoredAccessEntry) -> crate::model::MyAccessEntry {
+    let by_staff = e.actor == "staff";
+    crate::model::MyAccessEntry { at_ms: e.at_ms, action: e.action.clone(), by_staff, ip: if by_staff { None } else { e.ip.clone() } }
+}
+
 /// What a switch on Min Side asks for: the opposite of what the customer sees now. A never-asked
 /// purpose is off, so switching it on gives consent.
 pub fn switch_target(mark: ConsentMark) -> bool {
@@ -218,6 +226,28 @@ mod tests {
         assert_eq!((by_staff.ip, by_staff.user_agent), (None, None));
         let own = my_consent_event(&event(2, 5, 10, false, ConsentActor::Customer, ConsentSource::MinSide));
         assert_eq!(own.ip.as_deref(), Some("10.0.0.2"));
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_staff_users_address_stays_out_of_the_customers_access_log() {
+        let entry = |actor: &str| crate::ports::StoredAccessEntry {
+            tenant_id: 1,
+            seq: 1,
+            at_ms: 5,
+            actor: actor.into(),
+            staff_user_id: (actor == "staff").then_some(3),
+            customer_account_id: (actor == "customer").then_some(4),
+            action: "customer_card_viewed".into(),
+            customer_id: Some(9),
+            object: None,
+            ip: Some("10.0.0.9".into()),
+            prev_hash: String::new(),
+            hash: String::new(),
+        };
+        let staff = my_access_entry(&entry("staff"));
+        assert_eq!((staff.by_staff, staff.ip), (true, None));
+        assert_eq!(my_access_entry(&entry("customer")).ip.as_deref(), Some("10.0.0.9"));
     }
 
     #[test]

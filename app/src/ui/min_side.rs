@@ -389,6 +389,19 @@ fn MyDataView(data: MyData) -> impl IntoView {
                 </ol>
             }.into_any()
         }}
+        <h2>{move || i18n.t(Msg::WhoLooked)}</h2>
+        <ol class="my-events" id="who-looked">
+            {data.access_log.iter().map(|a| {
+                let a = a.clone();
+                let action = a.action.clone();
+                view! {
+                    <li>
+                        <Time ms=a.at_ms/>": "{move || crate::i18n::access_action(i18n.locale(), &action)}" "
+                        {move || if a.by_staff { i18n.t(Msg::ByStaff) } else { i18n.t(Msg::ByYou) }}
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
         <h2>{move || i18n.t(Msg::MinSideLogins)}</h2>
         <ol class="my-events">
             {data.min_side_logins.iter().map(|l| {

@@ -128,6 +128,19 @@ macro_rules! access_log_store {
                 Ok(rows.into_iter().map(Into::into).collect())
             }
 
+            async fn access_entries_about(&self, tenant: TenantId, customer: CustomerId) -> RepoResult<Vec<app::ports::StoredAccessEntry>> {
+                let rows: Vec<access_log::EntryRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM access_log WHERE tenant_id = $1 AND customer_id = $2 ORDER BY seq",
+                    access_log::ENTRY_COLUMNS
+                ))
+                .bind(tenant)
+                .bind(customer)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(other)?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
             async fn access_log_head(&self, tenant: TenantId) -> RepoResult<Option<(i64, String)>> {
                 let head: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM access_log_heads WHERE tenant_id = $1")
                     .bind(tenant)
