@@ -86,6 +86,24 @@ impl Argon2StaffAuth {
     }
 }
 
+/// The login name as stored (trimmed, lower case), or None for input no account can match:
+/// such attempts are answered as a wrong password without touching the database.
+pub fn login_name(email: &str, password: &str) -> Option<String> {
+    let email = email.trim().to_lowercase();
+    (!email.is_empty() && email.len() <= 254 && password.len() <= 1024).then_some(email)
+}
+
+/// argon2 takes tens of milliseconds of CPU: off the async workers.
+pub async fn verify_off_runtime(password: &str, hash: String) -> Result<bool, ApiError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.map_err(|_| ApiError::Internal)
+}
+
+pub async fn hash_off_runtime(password: &str) -> Result<String, ApiError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|_| ApiError::Internal)
+}
+
 pub fn now_ms() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000
 }
@@ -93,10 +111,7 @@ pub fn now_ms() -> i64 {
 #[async_trait]
 impl StaffAuth for Argon2StaffAuth {
     async fn login(&self, email: &str, password: &str, ip: Option<String>) -> Result<StaffUserId, ApiError> {
-        let email = email.trim().to_lowercase();
-        if email.is_empty() || email.len() > 254 || password.len() > 1024 {
-            return Err(ApiError::WrongCredentials);
-        }
+        let email = login_name(email, password).ok_or(ApiError::WrongCredentials)?;
         let now = now_ms();
         self.policy.check_ip(self.repo.as_ref(), ip.as_deref(), now).await?;
         let failures = self.repo.failures_since(&email, now - self.policy.window_ms).await?;
@@ -108,11 +123,7 @@ impl StaffAuth for Argon2StaffAuth {
             return Err(locked);
         }
         let hash = account.as_ref().map_or(self.dummy_hash.clone(), |a| a.password_hash.clone());
-        let password = password.to_owned();
-        // argon2 takes tens of milliseconds of CPU: off the async workers.
-        let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-            .await
-            .map_err(|_| ApiError::Internal)?;
+        let matches = verify_off_runtime(password, hash).await?;
         event.outcome = match (&account, matches) {
             (Some(_), true) => LoginOutcome::Succeeded,
             (Some(_), false) => LoginOutcome::WrongPassword,

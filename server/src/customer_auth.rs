@@ -1,7 +1,7 @@
 //! Min Side passwords: the password rules, single-use link tokens, login with lockout, and the
 //! customer login log. Hashing and lockout are the staff login's (`auth`).
 
-use crate::auth::{hash_password, now_ms, verify_password, LockoutPolicy};
+use crate::auth::{hash_off_runtime, hash_password, login_name, now_ms, verify_off_runtime, LockoutPolicy};
 use app::domain::min_side::check_password_length;
 use app::domain::FieldError;
 use app::error::ApiError;
@@ -68,10 +68,7 @@ impl Argon2CustomerAuth {
 #[async_trait]
 impl CustomerAuth for Argon2CustomerAuth {
     async fn login(&self, tenant: TenantId, email: &str, password: &str, ip: Option<String>) -> Result<CustomerAccountRef, ApiError> {
-        let email = email.trim().to_lowercase();
-        if email.is_empty() || email.len() > 254 || password.len() > 1024 {
-            return Err(ApiError::WrongCredentials);
-        }
+        let email = login_name(email, password).ok_or(ApiError::WrongCredentials)?;
         let now = now_ms();
         self.policy.check_ip(self.repo.as_ref(), ip.as_deref(), now).await?;
         let failures = self.repo.customer_failures_since(tenant, &email, now - self.policy.window_ms).await?;
@@ -85,8 +82,7 @@ impl CustomerAuth for Argon2CustomerAuth {
         let hash = found.as_ref().and_then(|(_, h)| h.clone());
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.dummy_hash.clone());
-        let password = password.to_owned();
-        let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.map_err(|_| ApiError::Internal)?;
+        let matches = verify_off_runtime(password, hash).await?;
         match (found, known && matches) {
             (Some((account, _)), true) => {
                 self.log(tenant, &email, Some(account.id), "succeeded", ip).await?;
@@ -109,8 +105,7 @@ impl CustomerAuth for Argon2CustomerAuth {
         if token.is_empty() || token.len() > 100 {
             return Err(ApiError::LinkInvalid);
         }
-        let password = password.to_owned();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|_| ApiError::Internal)?;
+        let hash = hash_off_runtime(password).await?;
         let account = self.repo.use_token(&token_hash(token), &hash, now_ms()).await?.ok_or(ApiError::LinkInvalid)?;
         self.log(account.tenant_id, &account.email, Some(account.id), "password_set", ip).await?;
         Ok(account)

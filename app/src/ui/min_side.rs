@@ -259,8 +259,8 @@ fn MyConsentRow(consent: MyConsent, busy: Signal<bool>, on_toggle: Callback<(Pur
     let mark = consent.mark;
     let label_id = format!("purpose-{id}");
     let state_id = format!("purpose-{id}-state");
-    let labels = (consent.label_nb.clone(), consent.label_en.clone());
-    let label = move || if i18n.locale() == Locale::Nb { labels.0.clone() } else { labels.1.clone() };
+    let named = consent.clone();
+    let label = move || named.label(i18n.locale()).to_string();
     view! {
         <li class="my-consent" data-purpose=id.to_string()>
             <div class="my-consent-text">

@@ -1,8 +1,8 @@
 //! Min Side persistence and the mail outbox, written once for both backends like `consent.rs`.
 
 use super::*;
-use app::domain::min_side::{token_usable, TokenKind};
-use app::ports::{CustomerAccountRef, NewToken, OutboxMail};
+use app::domain::min_side::TokenKind;
+use app::ports::{CustomerAccountRef, OutboxMail};
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct AccountRow {
@@ -13,6 +13,8 @@ pub(crate) struct AccountRow {
     contact_person_id: i64,
     contact_name: String,
     email: String,
+    /// Selected only for login (`customer_account_by_email`); every other request leaves it out.
+    #[sqlx(default)]
     pub(crate) password_hash: Option<String>,
 }
 
@@ -60,12 +62,13 @@ impl From<LoginRow> for MyLogin {
     }
 }
 
+pub(crate) const ACCOUNT_COLUMNS: &str = "a.id, a.tenant_id, t.name AS tenant_name, cp.customer_id, a.contact_person_id, \
+     cp.name AS contact_name, a.email";
+
 /// The contact person must still be the tenant's: an account is only as good as its contact.
-pub(crate) const ACCOUNT: &str = "SELECT a.id, a.tenant_id, t.name AS tenant_name, cp.customer_id, a.contact_person_id, \
-       cp.name AS contact_name, a.email, a.password_hash \
-     FROM customer_accounts a \
+pub(crate) const ACCOUNT_FROM: &str = "FROM customer_accounts a \
      JOIN contact_persons cp ON cp.id = a.contact_person_id AND cp.tenant_id = a.tenant_id \
-     JOIN tenants t ON t.id = a.tenant_id ";
+     JOIN tenants t ON t.id = a.tenant_id";
 
 pub(crate) const UPSERT_ACCOUNT: &str = "INSERT INTO customer_accounts (tenant_id, contact_person_id, email, created_ms) \
      VALUES ($1, $2, $3, $4) ON CONFLICT (contact_person_id) DO UPDATE SET email = excluded.email RETURNING id";
@@ -100,14 +103,6 @@ pub(crate) fn email_taken(e: sqlx::Error) -> RepoError {
     }
 }
 
-pub(crate) fn usable(expires_ms: i64, used_ms: Option<i64>, now_ms: i64) -> bool {
-    token_usable(expires_ms, used_ms, now_ms).is_ok()
-}
-
-pub(crate) fn kind_str(t: &NewToken) -> &'static str {
-    t.kind.as_str()
-}
-
 pub(crate) const RESET: &str = TokenKind::PasswordReset.as_str();
 
 /// Implements [`app::ports::MinSideRepository`] and [`app::ports::MailOutbox`] on a repository
@@ -125,7 +120,7 @@ macro_rules! min_side_store {
                 let now = now_ms();
                 sqlx::query(min_side::INSERT_TOKEN)
                     .bind(account)
-                    .bind(min_side::kind_str(token))
+                    .bind(token.kind.as_str())
                     .bind(&token.hash)
                     .bind(now)
                     .bind(token.expires_ms)
@@ -231,7 +226,7 @@ macro_rules! min_side_store {
                         .await
                         .map_err(other)?;
                 let Some((token_id, account, expires_ms, used_ms)) = token else { return Ok(None) };
-                if !min_side::usable(expires_ms, used_ms, now) {
+                if app::domain::min_side::token_usable(expires_ms, used_ms, now).is_err() {
                     return Ok(None);
                 }
                 // Conditional, so of two requests racing with one link only one gets through.
@@ -258,7 +253,7 @@ macro_rules! min_side_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(other)?;
-                let row: Option<min_side::AccountRow> = sqlx::query_as(&format!("{} WHERE a.id = $1", min_side::ACCOUNT))
+                let row: Option<min_side::AccountRow> = sqlx::query_as(&format!("SELECT {} {} WHERE a.id = $1", min_side::ACCOUNT_COLUMNS, min_side::ACCOUNT_FROM))
                     .bind(account)
                     .fetch_optional(&mut *tx)
                     .await
@@ -268,7 +263,7 @@ macro_rules! min_side_store {
             }
 
             async fn customer_account(&self, id: i64) -> RepoResult<Option<app::ports::CustomerAccountRef>> {
-                let row: Option<min_side::AccountRow> = sqlx::query_as(&format!("{} WHERE a.id = $1", min_side::ACCOUNT))
+                let row: Option<min_side::AccountRow> = sqlx::query_as(&format!("SELECT {} {} WHERE a.id = $1", min_side::ACCOUNT_COLUMNS, min_side::ACCOUNT_FROM))
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await
@@ -282,7 +277,11 @@ macro_rules! min_side_store {
                 email: &str,
             ) -> RepoResult<Option<(app::ports::CustomerAccountRef, Option<String>)>> {
                 let row: Option<min_side::AccountRow> =
-                    sqlx::query_as(&format!("{} WHERE a.tenant_id = $1 AND a.email = $2", min_side::ACCOUNT))
+                    sqlx::query_as(&format!(
+                        "SELECT {}, a.password_hash {} WHERE a.tenant_id = $1 AND a.email = $2",
+                        min_side::ACCOUNT_COLUMNS,
+                        min_side::ACCOUNT_FROM
+                    ))
                         .bind(tenant)
                         .bind(email)
                         .fetch_optional(&self.pool)
