@@ -18,8 +18,14 @@ pub enum ApiError {
     NoTenantChosen,
     #[error("forbidden")]
     Forbidden,
+    /// The user lacks this right in the tenant; the UI names it, so they know whom to ask for what.
+    #[error("missing right {0:?}")]
+    MissingRight(crate::domain::access::Permission),
     #[error("not found")]
     NotFound,
+    /// Unmarking the tenant's only administrator.
+    #[error("last administrator")]
+    LastAdministrator,
     /// Someone else saved the same record since it was loaded.
     #[error("conflict")]
     Conflict,

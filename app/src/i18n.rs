@@ -5,6 +5,7 @@
 //! from the `lang` cookie on the server and from `<html lang>` in the browser, so the hydrated
 //! page starts in the language it was rendered in.
 
+use crate::domain::access::Permission;
 use crate::domain::consent::{Channel, ConsentMark, ConsentSource, LegalBasis};
 use crate::domain::FieldError;
 use crate::error::ApiError;
@@ -153,7 +154,7 @@ messages! {
     BasisContract => "Avtale", "Contract";
     BasisLegalObligation => "Rettslig forpliktelse", "Legal obligation";
     BasisLegitimateInterest => "Berettiget interesse", "Legitimate interest";
-    AdminsOnly => "Bare klientadministratorer kan endre klientinnstillingene.", "Only client administrators can change the client settings.";
+    AdminsOnly => "Du kan se klientinnstillingene, men å endre dem krever rettigheten «Klientinnstillinger».", "You can see the client settings, but changing them needs the right “Client settings”.";
     ConsentEventsExport => "Samtykkehendelser", "Consent events";
     ConsentEventsExportHint => "Alle samtykkeendringer i perioden som CSV, som dokumentasjon overfor Datatilsynet. Tomme felt betyr ingen grense.", "Every consent change in the period as CSV, as documentation for the data protection authority. Empty fields mean no limit.";
     FromDate => "Fra dato", "From date";
@@ -188,6 +189,33 @@ messages! {
     ConsentFormLead => "Kryss av for det du samtykker til. Du kan når som helst trekke et samtykke, like enkelt som du ga det.", "Tick what you consent to. You can withdraw a consent at any time, as easily as you gave it.";
     Signature => "Signatur", "Signature";
     Place => "Sted og dato", "Place and date";
+    AccessControl => "Tilgangsstyring", "Access control";
+    AccessGroups => "Tilgangsgrupper", "Access groups";
+    AccessGroupsLead => "Gi hver gruppe rettighetene den trenger, og legg til medlemmer. Endringer gjelder fra medlemmets neste klikk.", "Give each group the rights it needs and add members. Changes apply from the member's next click.";
+    NewGroup => "Ny gruppe", "New group";
+    NewGroupName => "Navn på ny gruppe", "Name of the new group";
+    Create => "Opprett", "Create";
+    NoGroups => "Ingen tilgangsgrupper ennå.", "No access groups yet.";
+    GroupName => "Gruppenavn", "Group name";
+    RightsLabel => "Rettigheter", "Rights";
+    Members => "Medlemmer", "Members";
+    DeleteGroup => "Slett gruppe", "Delete group";
+    ConfirmDeleteGroup => "Slette gruppen? Medlemmene mister rettighetene den gir.", "Delete the group? Its members lose the rights it gives.";
+    Delete => "Slett", "Delete";
+    Administrators => "Administratorer", "Administrators";
+    AdministratorsLead => "Administratorer har alle rettigheter i klienten, uansett grupper. Bare en administrator kan merke andre som administrator.", "Administrators hold every right in the client, whatever their groups. Only an administrator can mark others as administrator.";
+    Administrator => "Administrator", "Administrator";
+    ErrLastAdministrator => "Klienten må ha minst én administrator.", "The client must keep at least one administrator.";
+    RightCustomerRead => "Kunde – se", "Customers – view";
+    RightCustomerWrite => "Kunde – endre", "Customers – change";
+    RightConsentRead => "Samtykke – se", "Consent – view";
+    RightConsentWrite => "Samtykke – endre", "Consent – change";
+    RightAnonymise => "Anonymisere", "Anonymise";
+    RightSecrets => "Hemmeligheter", "Secrets";
+    RightReports => "Rapporter", "Reports";
+    RightClientSettings => "Klientinnstillinger", "Client settings";
+    RightAccessControl => "Tilgangsstyring", "Access control";
+    RightAccessLog => "Innsynslogg", "Access log";
     ErrNotLoggedIn => "Du er ikke logget inn.", "You are not logged in.";
     ErrNoTenant => "Velg en klient først.", "Choose a client first.";
     ErrForbidden => "Du har ikke tilgang til dette.", "You do not have access to this.";
@@ -280,6 +308,7 @@ pub fn api_error(locale: Locale, error: &ApiError) -> String {
         ApiError::Forbidden => Msg::ErrForbidden,
         ApiError::NotFound => Msg::ErrNotFound,
         ApiError::Conflict => Msg::ErrConflict,
+        ApiError::LastAdministrator => Msg::ErrLastAdministrator,
         ApiError::Invalid(_) => Msg::FixErrors,
         ApiError::WrongCredentials => Msg::WrongCredentials,
         ApiError::CrossOrigin => Msg::ErrCrossOrigin,
@@ -287,6 +316,7 @@ pub fn api_error(locale: Locale, error: &ApiError) -> String {
         ApiError::Internal => Msg::ErrInternal,
         ApiError::Transport(_) => Msg::ErrTransport,
         ApiError::Locked { retry_after_minutes } => return locked_until(locale, *retry_after_minutes),
+        ApiError::MissingRight(p) => return missing_right(locale, *p),
     };
     msg.text(locale).into()
 }
@@ -380,6 +410,30 @@ pub fn invitation_sent(locale: Locale, email: &str) -> String {
     match locale {
         Locale::Nb => format!("Invitasjon til Min Side er sendt til {email}."),
         Locale::En => format!("An invitation to Min Side has been sent to {email}."),
+    }
+}
+
+/// Names the right, so the user knows what to ask an administrator for.
+pub fn missing_right(locale: Locale, p: Permission) -> String {
+    let right = right_msg(p).text(locale);
+    match locale {
+        Locale::Nb => format!("Du har ikke tilgang: dette krever rettigheten «{right}». Be en administrator i klienten om å gi deg den under Tilgangsstyring."),
+        Locale::En => format!("No access: this needs the right “{right}”. Ask an administrator of the client to give it to you under Access control."),
+    }
+}
+
+pub fn right_msg(p: Permission) -> Msg {
+    match p {
+        Permission::CustomerRead => Msg::RightCustomerRead,
+        Permission::CustomerWrite => Msg::RightCustomerWrite,
+        Permission::ConsentRead => Msg::RightConsentRead,
+        Permission::ConsentWrite => Msg::RightConsentWrite,
+        Permission::Anonymise => Msg::RightAnonymise,
+        Permission::Secrets => Msg::RightSecrets,
+        Permission::Reports => Msg::RightReports,
+        Permission::ClientSettings => Msg::RightClientSettings,
+        Permission::AccessControl => Msg::RightAccessControl,
+        Permission::AccessLog => Msg::RightAccessLog,
     }
 }
 

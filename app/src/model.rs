@@ -6,6 +6,7 @@ pub type TenantId = i64;
 pub type StaffUserId = i64;
 pub type CustomerId = i64;
 pub type ContactPersonId = i64;
+pub type AccessGroupId = i64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Role {
@@ -45,6 +46,36 @@ pub struct Me {
     pub email: String,
     pub tenant: Option<TenantRef>,
     pub tenants: Vec<TenantRef>,
+    /// What the user may do in the chosen tenant, for the UI to hide and disable by; the server
+    /// checks again on every call.
+    pub rights: crate::domain::access::Rights,
+}
+
+/// An access group (Tilgangsgruppe) as the Tilgangsstyring page edits it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessGroup {
+    pub id: AccessGroupId,
+    pub name: String,
+    pub rights: crate::domain::access::Rights,
+    pub members: Vec<StaffUserId>,
+    /// Edit version: a save names the version it started from.
+    pub version: i64,
+}
+
+/// A member of the tenant, for choosing group members and marking administrators.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantStaff {
+    pub user_id: StaffUserId,
+    pub name: String,
+    pub email: String,
+    pub admin: bool,
+}
+
+/// Everything the Tilgangsstyring page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AccessControl {
+    pub groups: Vec<AccessGroup>,
+    pub staff: Vec<TenantStaff>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -71,7 +71,9 @@ pub struct LoginEvent {
 }
 
 #[async_trait]
-pub trait Repository: ConsentRepository + SettingsRepository + MinSideRepository + MailOutbox + AccessLog + LoginThrottle + Send + Sync + 'static {
+pub trait Repository:
+    ConsentRepository + SettingsRepository + MinSideRepository + MailOutbox + AccessLog + LoginThrottle + AccessControlRepository + Send + Sync + 'static
+{
     async fn staff_by_email(&self, email: &str) -> RepoResult<Option<StaffAccount>>;
     async fn staff_by_id(&self, id: StaffUserId) -> RepoResult<Option<StaffAccount>>;
     async fn tenants_of(&self, user: StaffUserId) -> RepoResult<Vec<TenantRef>>;
@@ -317,6 +319,11 @@ pub enum AccessAction {
     MinSideLogin,
     MinSidePasswordSet,
     MyDataExported,
+    AccessGroupCreated,
+    AccessGroupSaved,
+    AccessGroupDeleted,
+    AdministratorMarked,
+    AdministratorUnmarked,
 }
 
 impl AccessAction {
@@ -335,6 +342,11 @@ impl AccessAction {
             AccessAction::MinSideLogin => "min_side_login",
             AccessAction::MinSidePasswordSet => "min_side_password_set",
             AccessAction::MyDataExported => "my_data_exported",
+            AccessAction::AccessGroupCreated => "access_group_created",
+            AccessAction::AccessGroupSaved => "access_group_saved",
+            AccessAction::AccessGroupDeleted => "access_group_deleted",
+            AccessAction::AdministratorMarked => "administrator_marked",
+            AccessAction::AdministratorUnmarked => "administrator_unmarked",
         }
     }
 }
@@ -396,4 +408,35 @@ pub trait AccessLog: Send + Sync {
 pub trait LoginThrottle: Send + Sync {
     /// Failed staff and customer logins from `ip` since `since_unix_ms`.
     async fn failures_from_ip_since(&self, ip: &str, since_unix_ms: i64) -> RepoResult<i64>;
+}
+
+/// Access groups and the administrator mark (Tilgangsstyring); part of every [`Repository`].
+#[async_trait]
+pub trait AccessControlRepository: Send + Sync {
+    /// The rights of every group `user` belongs to in `tenant`, with repeats.
+    async fn group_rights(&self, tenant: TenantId, user: StaffUserId) -> RepoResult<Vec<crate::domain::access::Permission>>;
+    /// The tenant's groups (by name) and members (by name).
+    async fn access_control(&self, tenant: TenantId) -> RepoResult<crate::model::AccessControl>;
+    /// A new group with no rights and no members. `Duplicate("name")` if the name is taken.
+    async fn create_access_group(&self, tenant: TenantId, name: &crate::domain::access::AccessGroupName) -> RepoResult<crate::model::AccessGroup>;
+    /// Replaces the group's name, rights and members if it is still at `expected_version`
+    /// (`Stale` otherwise; `NotFound` for a group or member outside the tenant).
+    async fn save_access_group(
+        &self,
+        tenant: TenantId,
+        group: crate::model::AccessGroupId,
+        expected_version: i64,
+        name: &crate::domain::access::AccessGroupName,
+        rights: crate::domain::access::Rights,
+        members: &[StaffUserId],
+    ) -> RepoResult<crate::model::AccessGroup>;
+    async fn delete_access_group(&self, tenant: TenantId, group: crate::model::AccessGroupId, expected_version: i64) -> RepoResult<()>;
+    /// Marks or unmarks `user` as an administrator of `tenant`, under a lock on the tenant so
+    /// two administrators cannot unmark each other at once.
+    async fn set_tenant_admin(
+        &self,
+        tenant: TenantId,
+        user: StaffUserId,
+        admin: bool,
+    ) -> RepoResult<Result<(), crate::domain::access::AdminChangeRefused>>;
 }

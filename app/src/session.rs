@@ -6,7 +6,7 @@
 //! database on every request and checks the right, so a removed membership takes effect at once
 //! and nothing about rights lives only in one app server's memory.
 
-use crate::domain::access::{role_allows, Permission};
+use crate::domain::access::{effective_rights, Permission, Rights};
 use crate::error::ApiError;
 use crate::model::{StaffUserId, TenantRef};
 use crate::ports::{AccessAction, AccessActor, AccessEntry, AppState, SESSION_ABSOLUTE_SECONDS};
@@ -37,6 +37,8 @@ pub struct StaffInTenant {
     pub state: AppState,
     pub user_id: StaffUserId,
     pub tenant: TenantRef,
+    /// Read with the membership on this request; never cached in the session.
+    pub rights: Rights,
 }
 
 pub fn now_unix() -> i64 {
@@ -101,7 +103,16 @@ pub async fn staff_in_tenant_of(staff: Staff) -> Result<StaffInTenant, ApiError>
     let tenant_id: Option<i64> = session.get(TENANT_KEY).await.map_err(internal)?;
     let tenant_id = tenant_id.ok_or(ApiError::NoTenantChosen)?;
     let tenant = state.repo.membership(user_id, tenant_id).await?.ok_or(ApiError::Forbidden)?;
-    Ok(StaffInTenant { state, user_id, tenant })
+    let rights = rights_in(&state, user_id, &tenant).await?;
+    Ok(StaffInTenant { state, user_id, tenant, rights })
+}
+
+pub async fn rights_in(state: &AppState, user_id: StaffUserId, tenant: &TenantRef) -> Result<Rights, ApiError> {
+    let groups = match tenant.role {
+        crate::model::Role::Admin => Vec::new(),
+        crate::model::Role::Staff => state.repo.group_rights(tenant.id, user_id).await?,
+    };
+    Ok(effective_rights(tenant.role, groups))
 }
 
 /// A staff member of the current tenant who holds `permission`: how every server function
@@ -117,10 +128,10 @@ pub async fn staff_allowed_of(state: AppState, session: Session, permission: Per
 
 impl StaffInTenant {
     pub fn require(self, permission: Permission) -> Result<Self, ApiError> {
-        if role_allows(self.tenant.role, permission) {
+        if self.rights.contains(permission) {
             Ok(self)
         } else {
-            Err(ApiError::Forbidden)
+            Err(ApiError::MissingRight(permission))
         }
     }
 }

@@ -123,7 +123,7 @@ test('staff without the admin role see the purposes but cannot change them', asy
   await page.goto('/innstillinger');
   await hydrated(page);
   await page.getByRole('tab', { name: 'Samtykkeformål' }).click();
-  await expect(page.getByRole('tabpanel', { name: 'Samtykkeformål' }).getByText('Bare klientadministratorer kan endre klientinnstillingene.')).toBeVisible();
+  await expect(page.getByRole('tabpanel', { name: 'Samtykkeformål' }).getByText('Du kan se klientinnstillingene, men å endre dem krever rettigheten «Klientinnstillinger».')).toBeVisible();
   await expect(page.getByRole('row', { name: /Telefonsalg/ })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Nytt formål' })).toHaveCount(0);
   await expectAccessible(page);

@@ -80,7 +80,7 @@ test('staff see the consent settings but cannot change them', async ({ page }) =
   await page.goto('/innstillinger');
   await hydrated(page);
   const tab = page.getByRole('tabpanel', { name: 'Samtykke' });
-  await expect(tab.getByText('Bare klientadministratorer kan endre klientinnstillingene.')).toBeVisible();
+  await expect(tab.getByText('Du kan se klientinnstillingene, men å endre dem krever rettigheten «Klientinnstillinger».')).toBeVisible();
   await expect(tab.getByLabel('Ny virksomhet')).toBeDisabled();
   await expectAccessible(page);
 });

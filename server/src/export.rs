@@ -102,7 +102,7 @@ pub fn to_csv(events: &[ConsentEventView]) -> Result<Vec<u8>, csv::Error> {
 fn refuse(error: ApiError) -> Response {
     let status = match error {
         ApiError::NotLoggedIn | ApiError::NoTenantChosen => StatusCode::UNAUTHORIZED,
-        ApiError::Forbidden => StatusCode::FORBIDDEN,
+        ApiError::Forbidden | ApiError::MissingRight(_) => StatusCode::FORBIDDEN,
         ApiError::Invalid(_) => StatusCode::BAD_REQUEST,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
@@ -115,7 +115,9 @@ pub async fn consent_events_csv(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(query): Query<ConsentExportQuery>,
 ) -> Response {
-    let ctx = match app::session::staff_allowed_of(state, session, Permission::ConsentRead).await {
+    // A report of every consent change: the Rapporter right, and seeing consents at all.
+    let allowed = app::session::staff_allowed_of(state, session, Permission::Reports).await;
+    let ctx = match allowed.and_then(|c| c.require(Permission::ConsentRead)) {
         Ok(ctx) => ctx,
         Err(e) => return refuse(e),
     };
@@ -172,7 +174,9 @@ pub async fn consent_form_pdf(
     headers: axum::http::HeaderMap,
     Query(query): Query<ConsentFormQuery>,
 ) -> Response {
-    let ctx = match app::session::staff_allowed_of(state, session, Permission::CustomerRead).await {
+    let allowed = app::session::staff_allowed_of(state, session, Permission::CustomerRead).await;
+    // Filled in for a customer, the form shows where their consents stand.
+    let ctx = match allowed.and_then(|c| if query.kunde.is_some() { c.require(Permission::ConsentRead) } else { Ok(c) }) {
         Ok(ctx) => ctx,
         Err(e) => return refuse(e),
     };

@@ -40,14 +40,22 @@ pub async fn seed_demo(db: &dyn Seeder) -> Result<bool, RepoError> {
     }
     let hash = hash_password(DEMO_PASSWORD);
     let mut admin = None;
+    let mut staff_of: Vec<(TenantId, StaffUserId)> = Vec::new();
     for login in &DEMO_LOGINS {
         let user = db.ensure_staff(login.email, login.name, &hash).await?;
         admin.get_or_insert(user);
         for (tenant, role) in login.tenants {
             if let Some((_, id)) = ids.iter().find(|(n, _)| n == tenant) {
                 db.add_membership(user, *id, *role).await?;
+                if *role == Role::Staff {
+                    staff_of.push((*id, user));
+                }
             }
         }
+    }
+    for (_, tenant) in &ids {
+        let members: Vec<StaffUserId> = staff_of.iter().filter(|(t, _)| t == tenant).map(|(_, u)| *u).collect();
+        seed_staff_group(db, *tenant, &members).await?;
     }
     let mut rng = StdRng::seed_from_u64(2026);
     for (i, (_, tenant)) in ids.iter().enumerate() {
@@ -59,6 +67,19 @@ pub async fn seed_demo(db: &dyn Seeder) -> Result<bool, RepoError> {
         seed_demo_consents(db, *tenant, admin).await?;
     }
     Ok(true)
+}
+
+/// The group a tenant's employees start in: customers, consents and reports, but no secrets,
+/// anonymisation, settings, access control or access log.
+pub const STAFF_GROUP: &str = "Alle ansatte";
+
+async fn seed_staff_group(db: &dyn Seeder, tenant: TenantId, members: &[StaffUserId]) -> Result<(), RepoError> {
+    use app::domain::access::{AccessGroupName, Permission, Rights};
+    let name = AccessGroupName::parse(STAFF_GROUP).expect("a valid group name");
+    let group = db.create_access_group(tenant, &name).await?;
+    let rights: Rights = [Permission::CustomerWrite, Permission::ConsentWrite, Permission::Reports].into_iter().collect();
+    db.save_access_group(tenant, group.id, group.version, &name, rights.with_needed(), members).await?;
+    Ok(())
 }
 
 /// Consents as if typed in from signed paper forms: Ola has given the newsletter and withdrawn

@@ -36,7 +36,7 @@ async fn only_admins_save_the_consent_settings_and_bad_input_names_its_field(bac
     let body = |version: i64, i: ConsentSettingsInput| json!({ "version": version, "input": i });
 
     let refused = staff.call_json::<SavedSettings>("save_consent_settings", body(0, input("https://n.no/p", &["Posten"]))).await;
-    assert_eq!(refused, Err(ApiError::Forbidden));
+    assert_eq!(refused, Err(ApiError::MissingRight(app::domain::access::Permission::ClientSettings)));
 
     let bad = admin.call_json::<SavedSettings>("save_consent_settings", body(0, input("javascript:alert(1)", &["Posten", "posten"]))).await;
     let errors = bad.unwrap_err();

@@ -52,13 +52,12 @@ pub async fn whoami() -> Result<Me, ApiError> {
     let account = state.repo.staff_by_id(user_id).await?.ok_or(ApiError::NotLoggedIn)?;
     let tenants = state.repo.tenants_of(user_id).await?;
     let current: Option<TenantId> = session.get(TENANT_KEY).await.map_err(|_| ApiError::Internal)?;
-    Ok(Me {
-        user_id,
-        name: account.name,
-        email: account.email,
-        tenant: tenants.iter().find(|t| Some(t.id) == current).cloned(),
-        tenants,
-    })
+    let tenant = tenants.iter().find(|t| Some(t.id) == current).cloned();
+    let rights = match &tenant {
+        Some(t) => rights_in(&state, user_id, t).await?,
+        None => Default::default(),
+    };
+    Ok(Me { user_id, name: account.name, email: account.email, tenant, tenants, rights })
 }
 
 #[server(prefix = "/api", endpoint = "choose_tenant")]

@@ -41,6 +41,9 @@ pub async fn save_consents(
 #[server(prefix = "/api", endpoint = "consent_history")]
 pub async fn consent_history(contact_person_id: ContactPersonId) -> Result<Vec<ConsentEventView>, ApiError> {
     let ctx = crate::session::staff_allowed(Permission::ConsentRead).await?;
+    // Another tenant's contact person is not found, as for every call that names an object,
+    // rather than an empty history.
+    ctx.state.repo.contact_email(ctx.tenant.id, contact_person_id).await?;
     let filter = crate::ports::ConsentEventFilter { contact_person: Some(contact_person_id), ..Default::default() };
     Ok(ctx.state.repo.consent_events(ctx.tenant.id, &filter).await?)
 }

@@ -2,12 +2,14 @@
 //! right ([`crate::session`]), parse the input ([`crate::forms`]), call the repository.
 //! Paths are fixed (`/api/<endpoint>`) so scripts and tests can call them.
 
+mod access_control;
 mod auth;
 mod consent;
 mod customers;
 mod min_side;
 mod settings;
 
+pub use access_control::*;
 pub use auth::*;
 pub use consent::*;
 pub use customers::*;

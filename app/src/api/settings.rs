@@ -28,7 +28,10 @@ pub async fn save_consent_settings(version: i64, input: ConsentSettingsInput) ->
 /// The consent form, blank or (with a customer) pre-filled. Any staff member may print it.
 #[server(prefix = "/api", endpoint = "load_consent_form")]
 pub async fn load_consent_form(customer_id: Option<CustomerId>) -> Result<ConsentFormData, ApiError> {
-    let ctx = crate::session::staff_allowed(Permission::CustomerRead).await?;
+    let mut ctx = crate::session::staff_allowed(Permission::CustomerRead).await?;
+    if customer_id.is_some() {
+        ctx = ctx.require(Permission::ConsentRead)?;
+    }
     let data = consent_form_data(ctx.state.repo.as_ref(), ctx.tenant.id, customer_id).await?;
     ctx.log(crate::ports::AccessAction::ConsentFormPrinted, customer_id, Some("preview".into())).await?;
     Ok(data)

@@ -1,5 +1,7 @@
 use super::fields::{on_save_shortcut, Field};
 use super::menu::MenuButton;
+use super::shell::may;
+use crate::domain::access::Permission;
 use super::tabs::TabButton;
 use super::consent::{ConsentDialog, ConsentHistoryDialog, ConsentMarkLabel};
 use crate::api::{invite_to_min_side, load_consents, load_customer_card, save_contact_person, save_customer};
@@ -109,6 +111,8 @@ fn CustomerForm(
             on:submit=move |e| { e.prevent_default(); save(); }
             on:keydown=on_save_shortcut(save)
         >
+            // Without the right to change customers, the form is there to read.
+            <fieldset class="whole-form" disabled=!may(Permission::CustomerWrite)>
             <fieldset class="kind">
                 <legend>{move || i18n.t(Msg::CustomerKind)}</legend>
                 <label>
@@ -148,6 +152,7 @@ fn CustomerForm(
                 </button>
                 <SaveStatusLine status id="customer-save-status"/>
             </div>
+            </fieldset>
         </form>
     }
 }
@@ -237,33 +242,40 @@ fn CustomerCardView(
     };
 
     let contacts = card.contact_persons.clone();
+    // What the user may not do is left out; the server refuses it anyway.
+    let can_write = may(Permission::CustomerWrite);
+    let can_see_consents = may(Permission::ConsentRead);
     view! {
         <header class="card-header">
             <h1 data-testid="card-title">{title}</h1>
             <MenuButton menu_id="kundemeny" open=menu_open class="card-menu"
                 label=Signal::derive(move || i18n.t(Msg::CardMenu).to_string())
                 icon=|| view! { <span aria-hidden="true">"☰"</span> }.into_any()>
-                <li role="none">
-                    <button role="menuitem" tabindex="-1" on:click=move |_| menu_action(Tab::Details, false)>
-                        {move || i18n.t(Msg::Edit)}
-                    </button>
-                </li>
-                <li role="none">
-                    <button role="menuitem" tabindex="-1" on:click=move |_| menu_action(Tab::ContactPersons, true)>
-                        {move || i18n.t(Msg::NewContactPerson)}
-                    </button>
-                </li>
-                <li role="none">
-                    <button role="menuitem" tabindex="-1" aria-haspopup="dialog"
-                        on:click=move |_| { menu_open.set(false); consent_open.set(true); }>
-                        {move || i18n.t(Msg::Consent)}
-                    </button>
-                </li>
-                <li role="none">
-                    <a role="menuitem" tabindex="-1" href=format!("/kunder/{customer_id}/samtykkeskjema")>
-                        {move || i18n.t(Msg::ConsentFormReport)}
-                    </a>
-                </li>
+                {can_write.then(|| view! {
+                    <li role="none">
+                        <button role="menuitem" tabindex="-1" on:click=move |_| menu_action(Tab::Details, false)>
+                            {move || i18n.t(Msg::Edit)}
+                        </button>
+                    </li>
+                    <li role="none">
+                        <button role="menuitem" tabindex="-1" on:click=move |_| menu_action(Tab::ContactPersons, true)>
+                            {move || i18n.t(Msg::NewContactPerson)}
+                        </button>
+                    </li>
+                })}
+                {can_see_consents.then(|| view! {
+                    <li role="none">
+                        <button role="menuitem" tabindex="-1" aria-haspopup="dialog"
+                            on:click=move |_| { menu_open.set(false); consent_open.set(true); }>
+                            {move || i18n.t(Msg::Consent)}
+                        </button>
+                    </li>
+                    <li role="none">
+                        <a role="menuitem" tabindex="-1" href=format!("/kunder/{customer_id}/samtykkeskjema")>
+                            {move || i18n.t(Msg::ConsentFormReport)}
+                        </a>
+                    </li>
+                })}
             </MenuButton>
         </header>
         <div role="tablist" class="tabs" aria-label=move || i18n.t(Msg::CustomerCard)>
@@ -289,9 +301,11 @@ fn CustomerCardView(
                         })/>
                 })}
             </Show>
-            <button class="add-contact" on:click=move |_| editing_contact.set(Some(None))>
-                {move || i18n.t(Msg::NewContactPerson)}
-            </button>
+            {can_write.then(|| view! {
+                <button class="add-contact" on:click=move |_| editing_contact.set(Some(None))>
+                    {move || i18n.t(Msg::NewContactPerson)}
+                </button>
+            })}
         </section>
         <ConsentDialog customer_id open=consent_open return_focus_to="kundemeny-knapp"
             title=Signal::derive(move || format!("{}: {}", i18n.t(Msg::Consent), title.get()))
@@ -323,6 +337,7 @@ fn ContactPersonTable(
     invite_status: RwSignal<Option<Result<String, ApiError>>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let can_write = may(Permission::CustomerWrite);
     if contacts.is_empty() {
         return view! { <p class="empty">{move || i18n.t(Msg::NoContactPersons)}</p> }.into_any();
     }
@@ -371,11 +386,13 @@ fn ContactPersonTable(
                                 <td class="consent" data-purpose=m.0.to_string()><ConsentMarkLabel mark=m.1/></td>
                             </For>
                             <td class="row-actions">
-                                <button class="link" aria-label=move || format!("{} {}", i18n.t(Msg::Edit), name)
-                                    on:click=move |_| editing.set(Some(Some(c.clone())))>
-                                    {move || i18n.t(Msg::Edit)}
-                                </button>
-                                {has_email.then(|| view! {
+                                {can_write.then(|| view! {
+                                    <button class="link" aria-label=move || format!("{} {}", i18n.t(Msg::Edit), name)
+                                        on:click=move |_| editing.set(Some(Some(c.clone())))>
+                                        {move || i18n.t(Msg::Edit)}
+                                    </button>
+                                })}
+                                {(has_email && can_write).then(|| view! {
                                     <button class="link" aria-label=move || invite_label(i18n.locale(), &invite_name)
                                         on:click=move |_| {
                                             invite_status.set(None);

@@ -1,5 +1,6 @@
 //! Pages and components.
 
+mod access_control;
 mod card;
 mod consent;
 mod consent_settings;
@@ -60,6 +61,8 @@ fn content_security_policy() {
 
 #[component]
 pub fn App() -> impl IntoView {
+    use crate::domain::access::Permission::*;
+    use shell::RequireRight;
     provide_meta_context();
     provide_context(I18n(RwSignal::new(initial_locale())));
     view! {
@@ -78,13 +81,16 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=shell::StaffShell>
                     <Route path=path!("") view=|| view! { <Redirect path="/kunder"/> }/>
                     <Route path=path!("/velg-klient") view=shell::ChooseTenantPage/>
-                    <Route path=path!("/kunder") view=search::CustomerSearchPage/>
-                    <Route path=path!("/kunder/ny") view=card::NewCustomerPage/>
-                    <Route path=path!("/kunder/:id") view=card::CustomerCardPage/>
-                    <Route path=path!("/kunder/:id/samtykkeskjema") view=report::ConsentFormPage/>
-                    <Route path=path!("/innstillinger") view=settings::ClientSettingsPage/>
-                    <Route path=path!("/rapporter/samtykkeskjema") view=report::ConsentFormPage/>
-                    <Route path=path!("/rapporter/samtykkehendelser") view=settings::ConsentEventsExportPage/>
+                    // Each page names the right it needs; without it the page says which, instead
+                    // of failing call by call. The server checks every call again.
+                    <Route path=path!("/kunder") view=|| view! { <RequireRight right=CustomerRead><search::CustomerSearchPage/></RequireRight> }/>
+                    <Route path=path!("/kunder/ny") view=|| view! { <RequireRight right=CustomerWrite><card::NewCustomerPage/></RequireRight> }/>
+                    <Route path=path!("/kunder/:id") view=|| view! { <RequireRight right=CustomerRead><card::CustomerCardPage/></RequireRight> }/>
+                    <Route path=path!("/kunder/:id/samtykkeskjema") view=|| view! { <RequireRight right=ConsentRead><report::ConsentFormPage/></RequireRight> }/>
+                    <Route path=path!("/innstillinger") view=|| view! { <RequireRight right=CustomerRead><settings::ClientSettingsPage/></RequireRight> }/>
+                    <Route path=path!("/rapporter/samtykkeskjema") view=|| view! { <RequireRight right=CustomerRead><report::ConsentFormPage/></RequireRight> }/>
+                    <Route path=path!("/rapporter/samtykkehendelser") view=|| view! { <RequireRight right=Reports><settings::ConsentEventsExportPage/></RequireRight> }/>
+                    <Route path=path!("/tilgangsstyring") view=|| view! { <RequireRight right=AccessControl><access_control::AccessControlPage/></RequireRight> }/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -3,7 +3,6 @@
 use super::consent_settings::ConsentSettingsForm;
 use super::fields::{on_save_shortcut, Field};
 use super::tabs::TabButton;
-use super::shell::CurrentUser;
 use crate::api::{list_consent_purposes, load_consent_settings, save_consent_purpose};
 use crate::domain::consent::{ValidPurpose, PURPOSE_WORDING_MAX};
 use crate::domain::FieldErrors;
@@ -12,14 +11,10 @@ use crate::i18n::{api_error, basis_msg, channel_msg, field_error, use_i18n, Msg}
 use crate::model::*;
 use leptos::prelude::*;
 
-fn is_admin(me: &Result<Me, ApiError>) -> bool {
-    matches!(me, Ok(Me { tenant: Some(TenantRef { role: Role::Admin, .. }), .. }))
-}
 
 #[component]
 pub fn ClientSettingsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let CurrentUser(me) = expect_context::<CurrentUser>();
     let purposes = Resource::new(|| (), |_| list_consent_purposes());
     let consent_settings = Resource::new(|| (), |_| load_consent_settings());
     let editing = RwSignal::new(None::<Option<ConsentPurpose>>);
@@ -34,7 +29,7 @@ pub fn ClientSettingsPage() -> impl IntoView {
             <section role="tabpanel" id="panel-samtykke" aria-labelledby="tab-samtykke" hidden=move || tab.get() != SettingsTab::Consent>
                 <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                     {move || Suspend::new(async move {
-                        let admin = is_admin(&me.await);
+                        let admin = super::shell::may(crate::domain::access::Permission::ClientSettings);
                         match consent_settings.await {
                             Ok(loaded) => view! { <ConsentSettingsForm loaded admin/> }.into_any(),
                             Err(e) => view! { <p class="form-error" role="alert">{api_error(i18n.locale(), &e)}</p> }.into_any(),
@@ -45,7 +40,7 @@ pub fn ClientSettingsPage() -> impl IntoView {
             <section role="tabpanel" id="panel-formal" aria-labelledby="tab-formal" hidden=move || tab.get() != SettingsTab::Purposes>
                 <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                     {move || Suspend::new(async move {
-                        let admin = is_admin(&me.await);
+                        let admin = super::shell::may(crate::domain::access::Permission::ClientSettings);
                         match purposes.await {
                             Ok(list) => view! {
                                 {(!admin).then(|| view! { <p class="note">{move || i18n.t(Msg::AdminsOnly)}</p> })}

@@ -1,6 +1,7 @@
 use crate::api::{choose_tenant, whoami, Logout};
 use crate::error::ApiError;
-use crate::i18n::{api_error, use_i18n, Locale, Msg};
+use crate::domain::access::{Permission, Rights};
+use crate::i18n::{api_error, missing_right, use_i18n, Locale, Msg};
 use crate::model::Me;
 use leptos::ev;
 use leptos::prelude::*;
@@ -11,6 +12,36 @@ use super::menu::{close_menu, open_menu, MenuButton};
 /// The logged-in user, shared by the pages inside the shell.
 #[derive(Clone, Copy)]
 pub struct CurrentUser(pub Resource<Result<Me, ApiError>>);
+
+/// The user's rights in the chosen tenant, as read on this navigation: what the UI hides and
+/// disables by. The server checks every call again.
+#[derive(Clone, Copy)]
+pub struct UserRights {
+    pub rights: Rights,
+    /// A tenant administrator: the only one who may mark others as administrators.
+    pub admin: bool,
+}
+
+/// Whether the user holds `right`; false outside the staff shell.
+pub fn may(right: Permission) -> bool {
+    use_context::<UserRights>().is_some_and(|r| r.rights.contains(right))
+}
+
+/// A page that needs `right`: without it, a message that names the right instead of the page.
+#[component]
+pub fn RequireRight(right: Permission, children: ChildrenFn) -> impl IntoView {
+    let i18n = use_i18n();
+    if may(right) {
+        children().into_any()
+    } else {
+        view! {
+            <main class="page">
+                <p class="blocked" role="alert" data-testid="missing-right">{move || missing_right(i18n.locale(), right)}</p>
+            </main>
+        }
+        .into_any()
+    }
+}
 
 #[component]
 pub fn StaffShell() -> impl IntoView {
@@ -55,9 +86,11 @@ fn ShellFrame(user: Me) -> impl IntoView {
         }
     });
     let tenants = user.tenants.clone();
+    let rights = user.rights;
+    provide_context(UserRights { rights, admin: user.tenant.as_ref().is_some_and(|t| t.role == crate::model::Role::Admin) });
     view! {
         <header class="app-bar">
-            <MainMenu/>
+            <MainMenu rights/>
             <span class="tenant-name" data-testid="tenant-name">{tenant_name}</span>
             <span class="spacer"></span>
             <Show when=move || { tenants.len() > 1 && current_tenant.is_some() }>
@@ -84,17 +117,19 @@ fn ShellFrame(user: Me) -> impl IntoView {
     }
 }
 
-const MENU: [(Msg, &str); 5] = [
-    (Msg::CustomerSearch, "/kunder"),
-    (Msg::NewCustomer, "/kunder/ny"),
-    (Msg::ConsentFormReport, "/rapporter/samtykkeskjema"),
-    (Msg::ConsentEventsExport, "/rapporter/samtykkehendelser"),
-    (Msg::ClientSettings, "/innstillinger"),
+/// The main menu, each entry with the right it needs; entries the user may not open are left out.
+const MENU: [(Msg, &str, Permission); 6] = [
+    (Msg::CustomerSearch, "/kunder", Permission::CustomerRead),
+    (Msg::NewCustomer, "/kunder/ny", Permission::CustomerWrite),
+    (Msg::ConsentFormReport, "/rapporter/samtykkeskjema", Permission::CustomerRead),
+    (Msg::ConsentEventsExport, "/rapporter/samtykkehendelser", Permission::Reports),
+    (Msg::ClientSettings, "/innstillinger", Permission::CustomerRead),
+    (Msg::AccessControl, "/tilgangsstyring", Permission::AccessControl),
 ];
 
 /// Hovedmenyen: Alt+H or the button opens it.
 #[component]
-fn MainMenu() -> impl IntoView {
+fn MainMenu(rights: Rights) -> impl IntoView {
     let i18n = use_i18n();
     let open = RwSignal::new(false);
     let handle = window_event_listener(ev::keydown, move |e| {
@@ -107,7 +142,7 @@ fn MainMenu() -> impl IntoView {
     view! {
         <MenuButton menu_id="hovedmeny" open class="main-menu" shortcut="Alt+H"
             label=Signal::derive(move || i18n.t(Msg::MainMenuButton).to_string())>
-            {MENU.into_iter().map(|(label, href)| view! {
+            {MENU.into_iter().filter(|(_, _, right)| rights.contains(*right)).map(|(label, href, _)| view! {
                 <li role="none">
                     <a role="menuitem" href=href tabindex="-1" on:click=move |_| open.set(false)>
                         {move || i18n.t(label)}

@@ -4,6 +4,7 @@
 //! (`migrations/sqlite`, `migrations/postgres`). Rows are mapped through the shared structs in
 //! this module so the two cannot drift in what they return.
 
+pub(crate) mod access_control;
 pub(crate) mod access_log;
 pub(crate) mod consent;
 pub(crate) mod min_side;

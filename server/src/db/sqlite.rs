@@ -5,6 +5,7 @@
 //! so a second writer waits (busy_timeout) instead of failing halfway with SQLITE_BUSY.
 
 use super::*;
+use super::access_control::{self, access_control_store};
 use super::access_log::{self, access_log_store, login_throttle_store};
 use super::consent::{self, consent_store};
 use super::min_side::{self, min_side_store};
@@ -71,6 +72,7 @@ consent_store!(SqliteRepository, Sqlite);
 settings_store!(SqliteRepository, Sqlite);
 min_side_store!(SqliteRepository, Sqlite);
 access_log_store!(SqliteRepository, Sqlite);
+access_control_store!(SqliteRepository, Sqlite);
 login_throttle_store!(SqliteRepository);
 
 #[async_trait]
