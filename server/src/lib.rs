@@ -10,6 +10,5 @@ pub mod export;
 pub mod mail;
 pub mod origin;
 pub mod pdf;
-pub mod render;
 pub mod seed;
 pub mod web;

@@ -147,7 +147,6 @@ fn app_routes(state: AppState, config: &WebConfig) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
-        .layer(axum::middleware::from_fn_with_state(crate::render::RenderPool::new(), crate::render::on_one_thread))
         .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
         .route("/health", axum::routing::get(|| async { "ok" }))
         .merge(downloads)

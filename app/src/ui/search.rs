@@ -19,7 +19,11 @@ pub fn CustomerSearchPage() -> impl IntoView {
     let active = RwSignal::new(None::<usize>);
     let pending_timer = StoredValue::new(None::<TimeoutHandle>);
 
-    let results = Resource::new(move || (query.get(), page.get()), |(q, p)| search_customers(q, p));
+    // Searched from the browser only. Rendered on the server, this resource (read by the
+    // combobox's attributes and inside the Transition) hung the server under concurrent loads
+    // of the page, in Leptos's reactive graph (docs/DECISIONS.md, "Kundesøk searches from the
+    // browser"); the page is of no use without the WebAssembly anyway.
+    let results = LocalResource::new(move || search_customers(query.get(), page.get()));
     let hits = move || results.get().and_then(|r| r.ok()).map(|p: SearchPage| p.hits).unwrap_or_default();
 
     let on_input = move |ev: ev::Event| {
