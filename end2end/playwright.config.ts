@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { randomBytes } from 'node:crypto';
 
 // The suite runs twice: against a server on SQLite and one on PostgreSQL, each with a fresh
 // database that scripts/test.sh names in the environment. Debian's Chromium, never a download.
@@ -8,6 +9,8 @@ const backends = [
   { name: 'sqlite', port: 3101, url: process.env.E2E_SQLITE_URL ?? 'sqlite://../target/e2e/e2e.db' },
   { name: 'postgres', port: 3102, url: process.env.E2E_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/samtykke_e2e' },
 ];
+
+const secretKey = process.env.SAMTYKKE_SECRET_KEY ?? randomBytes(32).toString('base64');
 
 export default defineConfig({
   testDir: './tests',
@@ -30,7 +33,8 @@ export default defineConfig({
   projects: backends.map((b) => ({ name: b.name, use: { baseURL: `http://127.0.0.1:${b.port}` } })),
   webServer: backends.map((b) => ({
     command: `${bin} serve --demo --insecure-cookies --addr 127.0.0.1:${b.port} --site-root ${siteRoot}`,
-    env: { DATABASE_URL: b.url, RUST_LOG: 'warn' },
+    // scripts/env.sh names a key file; without it, a key for this run only.
+    env: { DATABASE_URL: b.url, RUST_LOG: 'warn', SAMTYKKE_SECRET_KEY: secretKey },
     url: `http://127.0.0.1:${b.port}/health`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -25,3 +25,13 @@ fi
 export SAMTYKKE_ROUTE
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Hemmeligheter are sealed with a key that is never in the database. Unless one is configured,
+# development and the tests use one of their own in target/ (made once, readable by its owner).
+if [ -z "${SAMTYKKE_SECRET_KEY:-}" ] && [ -z "${SAMTYKKE_SECRET_KEY_FILE:-}" ]; then
+  export SAMTYKKE_SECRET_KEY_FILE="$ROOT/target/secret.key"
+  if [ ! -f "$SAMTYKKE_SECRET_KEY_FILE" ]; then
+    mkdir -p "$ROOT/target"
+    (umask 077 && head -c 32 /dev/urandom | base64 > "$SAMTYKKE_SECRET_KEY_FILE")
+  fi
+fi

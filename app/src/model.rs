@@ -7,6 +7,7 @@ pub type StaffUserId = i64;
 pub type CustomerId = i64;
 pub type ContactPersonId = i64;
 pub type AccessGroupId = i64;
+pub type SecretId = i64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Role {
@@ -415,4 +416,23 @@ pub struct MyAccessEntry {
     pub action: String,
     pub by_staff: bool,
     pub ip: Option<String>,
+}
+
+/// A secret on the customer card as the card lists it: never its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretSummary {
+    pub id: SecretId,
+    pub label: String,
+    /// The groups whose members may see it, by name.
+    pub groups: Vec<(AccessGroupId, String)>,
+    /// Whether this user may reveal (and so change) it.
+    pub may_reveal: bool,
+    pub version: i64,
+}
+
+/// The card's Hemmeligheter section: the secrets, and the tenant's groups to choose from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CustomerSecrets {
+    pub secrets: Vec<SecretSummary>,
+    pub groups: Vec<(AccessGroupId, String)>,
 }

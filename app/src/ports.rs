@@ -72,7 +72,7 @@ pub struct LoginEvent {
 
 #[async_trait]
 pub trait Repository:
-    ConsentRepository + SettingsRepository + MinSideRepository + MailOutbox + AccessLog + LoginThrottle + AccessControlRepository + Send + Sync + 'static
+    ConsentRepository + SettingsRepository + MinSideRepository + MailOutbox + AccessLog + LoginThrottle + AccessControlRepository + SecretRepository + Send + Sync + 'static
 {
     async fn staff_by_email(&self, email: &str) -> RepoResult<Option<StaffAccount>>;
     async fn staff_by_id(&self, id: StaffUserId) -> RepoResult<Option<StaffAccount>>;
@@ -204,6 +204,8 @@ pub struct AppState {
     pub customer_auth: Arc<dyn CustomerAuth>,
     /// Where customers reach the app, for links in mail; never taken from a request.
     pub public_url: String,
+    /// Seals and opens Hemmeligheter.
+    pub secrets: Arc<dyn SecretCipher>,
 }
 
 /// A Min Side account with what a customer session needs to know about it.
@@ -324,6 +326,9 @@ pub enum AccessAction {
     AccessGroupDeleted,
     AdministratorMarked,
     AdministratorUnmarked,
+    SecretRevealed,
+    SecretSaved,
+    SecretDeleted,
 }
 
 impl AccessAction {
@@ -347,6 +352,9 @@ impl AccessAction {
             AccessAction::AccessGroupDeleted => "access_group_deleted",
             AccessAction::AdministratorMarked => "administrator_marked",
             AccessAction::AdministratorUnmarked => "administrator_unmarked",
+            AccessAction::SecretRevealed => "secret_revealed",
+            AccessAction::SecretSaved => "secret_saved",
+            AccessAction::SecretDeleted => "secret_deleted",
         }
     }
 }
@@ -439,4 +447,86 @@ pub trait AccessControlRepository: Send + Sync {
         user: StaffUserId,
         admin: bool,
     ) -> RepoResult<Result<(), crate::domain::access::AdminChangeRefused>>;
+}
+
+/// Where a secret value belongs; bound into its encryption as associated data, so a value moved
+/// to another secret, customer or tenant does not open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecretAd {
+    pub tenant: TenantId,
+    pub customer: CustomerId,
+    pub secret: crate::model::SecretId,
+}
+
+impl SecretAd {
+    pub fn bytes(&self) -> Vec<u8> {
+        format!("samtykke/secret/v1/{}/{}/{}", self.tenant, self.customer, self.secret).into_bytes()
+    }
+}
+
+/// A secret value as stored: which key sealed it, its nonce, and the ciphertext with its tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sealed {
+    pub key_id: String,
+    pub nonce: Vec<u8>,
+    pub ciphertext: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretOpenError {
+    /// Sealed under another key than the one this server holds (a rotation under way).
+    OtherKey,
+    /// Altered, or moved from where it was sealed.
+    Tampered,
+}
+
+/// Sealing and opening secret values; the server implements it with an AEAD and a key that
+/// is never in the database.
+pub trait SecretCipher: Send + Sync + 'static {
+    fn seal(&self, ad: &SecretAd, plaintext: &str) -> Sealed;
+    fn open(&self, ad: &SecretAd, sealed: &Sealed) -> Result<String, SecretOpenError>;
+}
+
+/// A secret as stored, without its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSecret {
+    pub id: crate::model::SecretId,
+    pub customer_id: CustomerId,
+    pub label: String,
+    pub groups: Vec<crate::model::AccessGroupId>,
+    pub version: i64,
+}
+
+/// Hemmeligheter on the customer card; part of every [`Repository`].
+#[async_trait]
+pub trait SecretRepository: Send + Sync {
+    /// The customer's secrets, by label; `NotFound` for a customer outside the tenant.
+    async fn secrets_of(&self, tenant: TenantId, customer: CustomerId) -> RepoResult<Vec<StoredSecret>>;
+    /// One secret with its sealed value; `NotFound` outside the tenant.
+    async fn sealed_secret(&self, tenant: TenantId, secret: crate::model::SecretId) -> RepoResult<(StoredSecret, Sealed)>;
+    /// Stores a new secret; `seal` is called with its id once the row exists, in one transaction.
+    async fn create_secret(
+        &self,
+        tenant: TenantId,
+        customer: CustomerId,
+        label: &str,
+        groups: &[crate::model::AccessGroupId],
+        by: StaffUserId,
+        seal: &(dyn Fn(crate::model::SecretId) -> Sealed + Send + Sync),
+    ) -> RepoResult<StoredSecret>;
+    /// Changes label and groups, and the value when `sealed` is given, if still at `expected_version`.
+    async fn update_secret(
+        &self,
+        tenant: TenantId,
+        secret: crate::model::SecretId,
+        expected_version: i64,
+        label: &str,
+        groups: &[crate::model::AccessGroupId],
+        sealed: Option<&Sealed>,
+    ) -> RepoResult<StoredSecret>;
+    async fn delete_secret(&self, tenant: TenantId, secret: crate::model::SecretId, expected_version: i64) -> RepoResult<()>;
+    /// The groups `user` belongs to in `tenant`.
+    async fn member_groups(&self, tenant: TenantId, user: StaffUserId) -> RepoResult<Vec<crate::model::AccessGroupId>>;
+    /// Re-seals every stored value in one transaction (key rotation); answers how many.
+    async fn reseal_all(&self, reseal: &(dyn Fn(SecretAd, Sealed) -> Result<Sealed, SecretOpenError> + Send + Sync)) -> RepoResult<usize>;
 }

@@ -10,5 +10,6 @@ pub mod export;
 pub mod mail;
 pub mod origin;
 pub mod pdf;
+pub mod secrets;
 pub mod seed;
 pub mod web;

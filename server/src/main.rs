@@ -2,6 +2,7 @@ use clap::{Parser, Subcommand};
 use server::auth::LockoutPolicy;
 use server::db::Database;
 use server::seed::{seed_bulk, seed_demo, BULK_LOGIN, DEMO_LOGINS, DEMO_PASSWORD};
+use server::secrets::{SecretKey, XChaChaSecrets};
 use server::web::{router, WebConfig};
 use std::net::SocketAddr;
 
@@ -74,6 +75,18 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// Write a new key for Hemmeligheter to a file (readable by its owner only); point
+    /// SAMTYKKE_SECRET_KEY_FILE at it.
+    GenerateSecretKey {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Re-seal every secret under the key in NEW_KEY_FILE, in one transaction, with the current
+    /// key (SAMTYKKE_SECRET_KEY_FILE) to open them; then point every app server at the new file.
+    RotateSecretKey {
+        #[arg(long)]
+        new_key_file: String,
+    },
     /// Fill the database with demo data or, with --customers, with generated customers.
     Seed {
         #[arg(long)]
@@ -89,6 +102,11 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
         .init();
     let cli = Cli::parse();
+    if let Some(Command::GenerateSecretKey { out }) = &cli.command {
+        write_new_key(out)?;
+        println!("Wrote a new key to {}. Set SAMTYKKE_SECRET_KEY_FILE={} for every app server.", out.display(), out.display());
+        return Ok(());
+    }
     let db = Database::open(&cli.database_url).await?;
     match cli.command.unwrap_or(Command::Serve {
         addr: "127.0.0.1:3000".parse()?,
@@ -110,7 +128,15 @@ async fn main() -> anyhow::Result<()> {
                 _ => println!("No SMTP server configured: mail stays in the outbox (`samtykke outbox`)."),
             }
             let public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
-            let config = WebConfig { site_root, site_addr: addr, secure_cookies: !insecure_cookies, lockout: LockoutPolicy::default(), public_url };
+            let secret_key = SecretKey::from_env()?;
+            let config = WebConfig {
+                site_root,
+                site_addr: addr,
+                secure_cookies: !insecure_cookies,
+                lockout: LockoutPolicy::default(),
+                public_url,
+                secret_key,
+            };
             let app = router(&db, &config).await?;
             let listener = tokio::net::TcpListener::bind(addr).await?;
             println!("Samtykke listens on http://{}", listener.local_addr()?);
@@ -171,6 +197,18 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        Command::GenerateSecretKey { .. } => unreachable!("handled before the database is opened"),
+        Command::RotateSecretKey { new_key_file } => {
+            use app::ports::SecretCipher;
+            let old = XChaChaSecrets::new(&SecretKey::from_env()?);
+            let new_key = SecretKey::from_file(&new_key_file)?;
+            let new = XChaChaSecrets::new(&new_key);
+            let count = db.repository().reseal_all(&|ad, sealed| old.open(&ad, &sealed).map(|value| new.seal(&ad, &value))).await?;
+            println!(
+                "Re-sealed {count} secrets under key {}. Now set SAMTYKKE_SECRET_KEY_FILE={new_key_file} and restart every app server.",
+                new_key.id()
+            );
+        }
         Command::Seed { customers: None, .. } => {
             let created = seed_demo(db.seeder()).await?;
             println!("{}", if created { "Demo data created." } else { "Demo data was already there." });
@@ -186,6 +224,18 @@ async fn main() -> anyhow::Result<()> {
             println!("{BULK_LOGIN} (password {DEMO_PASSWORD}) works in the first of them.");
         }
     }
+    Ok(())
+}
+
+/// A fresh key in base64, in a new file only its owner can read.
+fn write_new_key(path: &std::path::Path) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(|e| anyhow::anyhow!("{}: {e} (an existing key is never overwritten)", path.display()))?;
+    writeln!(file, "{}", SecretKey::generate().to_base64())?;
     Ok(())
 }
 

@@ -43,6 +43,8 @@ pub struct WebConfig {
     pub lockout: LockoutPolicy,
     /// The address customers reach the app on, for links in mail (`SAMTYKKE_PUBLIC_URL`).
     pub public_url: String,
+    /// The key Hemmeligheter are sealed with (`SAMTYKKE_SECRET_KEY_FILE`).
+    pub secret_key: crate::secrets::SecretKey,
 }
 
 pub fn leptos_options(config: &WebConfig) -> LeptosOptions {
@@ -63,6 +65,7 @@ pub async fn router(db: &Database, config: &WebConfig) -> Result<Router, sqlx::E
         auth: Arc::new(Argon2StaffAuth::new(repo.clone(), config.lockout)),
         customer_auth: Arc::new(Argon2CustomerAuth::new(repo, config.lockout)),
         public_url: config.public_url.clone(),
+        secrets: Arc::new(crate::secrets::XChaChaSecrets::new(&config.secret_key)),
     };
     let app = app_routes(state, config);
     Ok(match db {

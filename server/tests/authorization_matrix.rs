@@ -46,6 +46,8 @@ struct Objects {
     group: i64,
     /// A member of this tenant only, who is no administrator.
     member: i64,
+    /// A secret of `customer` for the group "Alle ansatte".
+    secret: i64,
 }
 
 enum Request {
@@ -127,6 +129,12 @@ fn cases() -> Vec<Case> {
         case("GET consent form PDF", &[CustomerRead, ConsentRead], true, |o| {
             Request::Get(format!("/eksport/samtykkeskjema.pdf?kunde={}", o.customer))
         }),
+        case("load_secrets", &[CustomerRead], true, |o| form(&[("customer_id", o.customer.to_string())])),
+        case("reveal_secret", &[Secrets], true, |o| form(&[("secret_id", o.secret.to_string())])),
+        case("save_secret", &[Secrets], true, |o| {
+            Request::Json(json!({ "customer_id": o.customer, "id": o.secret, "version": 999, "label": "Matrise", "value": "", "groups": [] }))
+        }),
+        case("delete_secret", &[Secrets], true, |o| form(&[("secret_id", o.secret.to_string()), ("version", "999".into())])),
         Case { endpoint: "min-side/my_page", needs: &[], who: Who::Customer, names_object: false, request: |_| form(&[]) },
         Case { endpoint: "min-side/my_data", needs: &[], who: Who::Customer, names_object: false, request: |_| form(&[]) },
         Case {
@@ -188,7 +196,11 @@ async fn objects(admin: &Client, number: &str, group_name: &str) -> Objects {
     let purposes: Vec<ConsentPurpose> = admin.call("list_consent_purposes", &[]).await.unwrap();
     let group: AccessGroup = admin.call("create_access_group", &[("name", group_name)]).await.unwrap();
     let control: AccessControl = admin.call("load_access_control", &[]).await.unwrap();
+    let everyone = control.groups.iter().find(|g| g.name == "Alle ansatte").unwrap().id;
+    let body = json!({ "customer_id": customer, "id": null, "version": 0, "label": "Portkode", "value": "1234", "groups": [everyone] });
+    let secret: SecretSummary = admin.call_json("save_secret", body).await.unwrap();
     Objects {
+        secret: secret.id,
         customer,
         customer_input: serde_json::to_value(&card.customer.input).unwrap(),
         contact: card.contact_persons[0].id,

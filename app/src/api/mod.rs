@@ -7,6 +7,7 @@ mod auth;
 mod consent;
 mod customers;
 mod min_side;
+mod secrets;
 mod settings;
 
 pub use access_control::*;
@@ -14,4 +15,5 @@ pub use auth::*;
 pub use consent::*;
 pub use customers::*;
 pub use min_side::*;
+pub use secrets::*;
 pub use settings::*;

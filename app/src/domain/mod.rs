@@ -36,6 +36,7 @@ macro_rules! string_newtype {
 pub mod access;
 pub mod consent;
 pub mod min_side;
+pub mod secrets;
 mod customer_number;
 mod date;
 pub mod settings;

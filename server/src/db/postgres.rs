@@ -7,6 +7,7 @@
 
 use super::*;
 use super::access_control::{self, access_control_store};
+use super::secrets::{self, secret_store};
 use super::access_log::{self, access_log_store, login_throttle_store};
 use super::consent::{self, consent_store};
 use super::min_side::{self, min_side_store};
@@ -57,6 +58,7 @@ settings_store!(PgRepository, Postgres);
 min_side_store!(PgRepository, Postgres);
 access_log_store!(PgRepository, Postgres);
 access_control_store!(PgRepository, Postgres);
+secret_store!(PgRepository, Postgres);
 login_throttle_store!(PgRepository);
 
 #[async_trait]

@@ -6,6 +6,7 @@
 
 use super::*;
 use super::access_control::{self, access_control_store};
+use super::secrets::{self, secret_store};
 use super::access_log::{self, access_log_store, login_throttle_store};
 use super::consent::{self, consent_store};
 use super::min_side::{self, min_side_store};
@@ -73,6 +74,7 @@ settings_store!(SqliteRepository, Sqlite);
 min_side_store!(SqliteRepository, Sqlite);
 access_log_store!(SqliteRepository, Sqlite);
 access_control_store!(SqliteRepository, Sqlite);
+secret_store!(SqliteRepository, Sqlite);
 login_throttle_store!(SqliteRepository);
 
 #[async_trait]

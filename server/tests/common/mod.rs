@@ -58,6 +58,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub db: Database,
     pub url: String,
+    /// The key this app seals secrets with; a second server on the database shares it.
+    pub key: server::secrets::SecretKey,
 }
 
 impl TestApp {
@@ -69,16 +71,22 @@ impl TestApp {
     pub async fn spawn_with_lockout(backend: Backend, lockout: LockoutPolicy) -> TestApp {
         let (db, url) = fresh_database(backend).await;
         server::seed::seed_demo(db.seeder()).await.unwrap();
-        Self::serve(db, url, lockout).await
+        Self::serve(db, url, lockout, server::secrets::SecretKey::generate()).await
+    }
+
+    /// Another app server on the same database that seals secrets with `key`.
+    pub async fn server_with_key(&self, key: server::secrets::SecretKey) -> TestApp {
+        let db = Database::open(&self.url).await.unwrap();
+        Self::serve(db, self.url.clone(), LockoutPolicy::default(), key).await
     }
 
     /// Another app server on the same database, as in a scaled-out deployment.
     pub async fn second_server(&self) -> TestApp {
         let db = Database::open(&self.url).await.unwrap();
-        Self::serve(db, self.url.clone(), LockoutPolicy::default()).await
+        Self::serve(db, self.url.clone(), LockoutPolicy::default(), self.key.clone()).await
     }
 
-    async fn serve(db: Database, url: String, lockout: LockoutPolicy) -> TestApp {
+    async fn serve(db: Database, url: String, lockout: LockoutPolicy, key: server::secrets::SecretKey) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let config = WebConfig {
@@ -87,12 +95,13 @@ impl TestApp {
             secure_cookies: false,
             lockout,
             public_url: format!("http://{addr}"),
+            secret_key: key,
         };
         let app = router(&db, &config).await.unwrap();
         tokio::spawn(async move {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
         });
-        TestApp { addr, db, url }
+        TestApp { addr, db, url, key: config.secret_key.clone() }
     }
 
     pub fn client(&self) -> Client {
