@@ -216,6 +216,16 @@ messages! {
     RightClientSettings => "Klientinnstillinger", "Client settings";
     RightAccessControl => "Tilgangsstyring", "Access control";
     RightAccessLog => "Innsynslogg", "Access log";
+    NoSecrets => "Ingen hemmeligheter er lagt inn for denne kunden.", "No secrets are stored for this customer.";
+    Reveal => "Vis", "Show";
+    Hide => "Skjul", "Hide";
+    SecretNotForYou => "Du har ikke tilgang til å se denne.", "You do not have access to see this one.";
+    VisibleTo => "Synlig for:", "Visible to:";
+    AdministratorsOnlySecret => "Synlig bare for administratorer.", "Visible to administrators only.";
+    NewSecret => "Ny hemmelighet", "New secret";
+    SecretLabel => "Betegnelse", "Label";
+    SecretValue => "Verdi", "Value";
+    SecretGroupsHint => "Medlemmer av gruppene du krysser av, med rettigheten Hemmeligheter, kan se verdien. Administratorer kan alltid.", "Members of the groups you tick, with the Secrets right, can see the value. Administrators always can.";
     ErrNotLoggedIn => "Du er ikke logget inn.", "You are not logged in.";
     ErrNoTenant => "Velg en klient først.", "Choose a client first.";
     ErrForbidden => "Du har ikke tilgang til dette.", "You do not have access to this.";

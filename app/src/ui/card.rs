@@ -174,9 +174,10 @@ pub fn NewCustomerPage() -> impl IntoView {
 enum Tab {
     ContactPersons,
     Details,
+    Secrets,
 }
 
-const TABS: &[(Tab, &str)] = &[(Tab::ContactPersons, "contact-persons"), (Tab::Details, "details")];
+const TABS: &[(Tab, &str)] = &[(Tab::ContactPersons, "contact-persons"), (Tab::Details, "details"), (Tab::Secrets, "secrets")];
 
 #[component]
 pub fn CustomerCardPage() -> impl IntoView {
@@ -281,6 +282,7 @@ fn CustomerCardView(
         <div role="tablist" class="tabs" aria-label=move || i18n.t(Msg::CustomerCard)>
             <TabButton tab value=Tab::ContactPersons label=Msg::ContactPersons all=TABS/>
             <TabButton tab value=Tab::Details label=Msg::CustomerDetails all=TABS/>
+            <TabButton tab value=Tab::Secrets label=Msg::RightSecrets all=TABS/>
         </div>
         <section role="tabpanel" id="panel-contact-persons" aria-labelledby="tab-contact-persons" hidden=move || tab.get() != Tab::ContactPersons>
             <ContactPersonTable contacts consents=consents.into() editing=editing_contact history_of invite_status/>
@@ -311,6 +313,12 @@ fn CustomerCardView(
             title=Signal::derive(move || format!("{}: {}", i18n.t(Msg::Consent), title.get()))
             on_saved=Callback::new(move |c| consents.set(Some(c)))/>
         <ConsentHistoryDialog contact=history_of/>
+        <section role="tabpanel" id="panel-secrets" aria-labelledby="tab-secrets" hidden=move || tab.get() != Tab::Secrets>
+            // Loaded when the tab is opened, not with every card.
+            <Show when=move || tab.get() == Tab::Secrets>
+                <super::secrets::SecretsSection customer_id/>
+            </Show>
+        </section>
         <section role="tabpanel" id="panel-details" aria-labelledby="tab-details" hidden=move || tab.get() != Tab::Details>
             <CustomerForm id=Some(customer.id) version=customer.version initial=customer.input.clone()
                 on_saved=Callback::new(move |(_, _, saved): (CustomerId, i64, CustomerInput)| {

@@ -11,6 +11,7 @@ mod menu;
 mod min_side;
 mod report;
 mod search;
+mod secrets;
 mod settings;
 mod shell;
 mod tabs;

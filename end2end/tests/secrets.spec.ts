@@ -1,0 +1,52 @@
+import { expect, Page, test } from '@playwright/test';
+import { expectAccessible, hits, hydrated, logIn } from './helpers';
+
+/** Kari Nordmann's card, tab Hemmeligheter. */
+async function openKarisSecrets(page: Page) {
+  await page.goto('/kunder');
+  await hydrated(page);
+  await page.getByRole('combobox', { name: 'Søk etter kunde' }).fill('10002');
+  await hits(page).filter({ hasText: 'Kari Nordmann' }).click();
+  await expect(page.getByTestId('card-title')).toHaveText('10002 Kari Nordmann');
+  await hydrated(page);
+  await page.getByRole('tab', { name: 'Hemmeligheter' }).click();
+}
+
+test('a secret stays hidden until Vis; staff without access cannot reveal it; an administrator can', async ({ browser }) => {
+  const value = `4711-${test.info().project.name}`;
+  const admin = await (await browser.newContext()).newPage();
+  await logIn(admin, 'admin@demo.no');
+  await admin.getByRole('button', { name: 'Nordlys Regnskap AS' }).click();
+  await expect(admin.getByTestId('tenant-name')).toHaveText('Nordlys Regnskap AS');
+  await openKarisSecrets(admin);
+
+  // A blank value is refused beside its field; nothing is stored.
+  const form = admin.locator('form.new-secret');
+  await form.getByLabel('Betegnelse').fill('Portkode');
+  await form.getByRole('button', { name: 'Lagre (Ctrl+S)' }).click();
+  await expect(form.locator('#secret-value-error')).toHaveText('Må fylles ut.');
+  await form.getByLabel('Verdi').fill(value);
+  await form.getByLabel('Verdi').press('Control+s');
+  const item = admin.locator('li.secret', { hasText: 'Portkode' });
+  await expect(item).toContainText('••••••');
+  await expect(item).toContainText('Synlig bare for administratorer.');
+  await expect(admin.getByText(value)).toHaveCount(0);
+  await expectAccessible(admin);
+
+  // Staff see that there is a secret, not what it is, and cannot ask for it.
+  const staff = await (await browser.newContext()).newPage();
+  await logIn(staff);
+  await openKarisSecrets(staff);
+  const hidden = staff.locator('li.secret', { hasText: 'Portkode' });
+  await expect(hidden).toContainText('••••••');
+  await expect(hidden).toContainText('Du har ikke tilgang til å se denne.');
+  await expect(hidden.getByRole('button', { name: 'Vis Portkode' })).toBeDisabled();
+  await expect(staff.locator('form.new-secret')).toHaveCount(0);
+  expect(await staff.content()).not.toContain(value);
+
+  // The administrator reveals it, and hides it again.
+  await item.getByRole('button', { name: 'Vis Portkode' }).click();
+  await expect(item.locator('.secret-value')).toHaveText(value);
+  await item.getByRole('button', { name: 'Skjul Portkode' }).click();
+  await expect(item.locator('.secret-value')).toHaveText('••••••');
+});
