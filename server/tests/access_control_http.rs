@@ -8,16 +8,11 @@ use app::domain::access::Permission;
 use app::domain::FieldError;
 use app::error::ApiError;
 use app::model::{AccessControl, AccessGroup, Me, SearchPage};
-use common::{Backend, Client, TestApp, DEMO_PASSWORD};
+use common::{Backend, Client, TestApp};
 use serde_json::json;
 
 async fn in_tenant(app: &TestApp, email: &str, tenant: &str) -> Client {
-    let client = app.client();
-    client.login(email, DEMO_PASSWORD).await.unwrap();
-    let me: Me = client.call("whoami", &[]).await.unwrap();
-    let id = me.tenants.iter().find(|t| t.name == tenant).unwrap().id;
-    client.call::<()>("choose_tenant", &[("tenant_id", &id.to_string())]).await.unwrap();
-    client
+    app.staff_in(email, tenant).await
 }
 
 async fn nordlys(app: &TestApp, email: &str) -> Client {

@@ -181,12 +181,7 @@ async fn send(client: &Client, endpoint: &str, request: Request) -> Result<Value
 }
 
 async fn staff_in(app: &TestApp, email: &str, tenant: &str) -> Client {
-    let client = app.client();
-    client.login(email, DEMO_PASSWORD).await.unwrap();
-    let me: Me = client.call("whoami", &[]).await.unwrap();
-    let id = me.tenants.iter().find(|t| t.name == tenant).unwrap().id;
-    client.call::<()>("choose_tenant", &[("tenant_id", &id.to_string())]).await.unwrap();
-    client
+    app.staff_in(email, tenant).await
 }
 
 async fn objects(admin: &Client, number: &str, group_name: &str) -> Objects {

@@ -6,19 +6,14 @@ mod common;
 use app::error::ApiError;
 use app::model::*;
 use app::ports::{NewMail, NewToken};
-use common::{Backend, Client, TestApp, DEMO_PASSWORD};
+use common::{Backend, Client, TestApp};
 use server::customer_auth::token_hash;
 use server::db::Database;
 
 const GOOD_PASSWORD: &str = "blåbær syltetøy under fjellet";
 
 async fn staff(app: &TestApp, email: &str, tenant: &str) -> Client {
-    let client = app.client();
-    client.login(email, DEMO_PASSWORD).await.unwrap();
-    let me: Me = client.call("whoami", &[]).await.unwrap();
-    let id = me.tenants.iter().find(|t| t.name == tenant).unwrap().id;
-    client.call::<()>("choose_tenant", &[("tenant_id", &id.to_string())]).await.unwrap();
-    client
+    app.staff_in(email, tenant).await
 }
 
 /// The customer's first contact person: (tenant, contact id, e-mail).

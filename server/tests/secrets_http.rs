@@ -42,12 +42,7 @@ impl std::io::Write for Capture {
 }
 
 async fn nordlys(app: &TestApp, email: &str) -> Client {
-    let client = app.client();
-    client.login(email, DEMO_PASSWORD).await.unwrap();
-    let me: Me = client.call("whoami", &[]).await.unwrap();
-    let id = me.tenants.iter().find(|t| t.name == "Nordlys Regnskap AS").unwrap().id;
-    client.call::<()>("choose_tenant", &[("tenant_id", &id.to_string())]).await.unwrap();
-    client
+    app.staff_in(email, "Nordlys Regnskap AS").await
 }
 
 async fn customer(client: &Client, number: &str) -> i64 {

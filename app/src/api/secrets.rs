@@ -35,9 +35,18 @@ fn summary(
 }
 
 #[cfg(feature = "ssr")]
+async fn my_groups(ctx: &crate::session::StaffInTenant) -> Result<Vec<AccessGroupId>, ApiError> {
+    Ok(ctx.state.repo.member_groups(ctx.tenant.id, ctx.user_id).await?)
+}
+
+#[cfg(feature = "ssr")]
+fn may_reveal_with(ctx: &crate::session::StaffInTenant, mine: &[AccessGroupId], secret_groups: &[AccessGroupId]) -> bool {
+    crate::domain::secrets::may_reveal(ctx.rights, ctx.tenant.role == Role::Admin, mine, secret_groups)
+}
+
+#[cfg(feature = "ssr")]
 async fn may_reveal(ctx: &crate::session::StaffInTenant, secret_groups: &[AccessGroupId]) -> Result<bool, ApiError> {
-    let mine = ctx.state.repo.member_groups(ctx.tenant.id, ctx.user_id).await?;
-    Ok(crate::domain::secrets::may_reveal(ctx.rights, ctx.tenant.role == Role::Admin, &mine, secret_groups))
+    Ok(may_reveal_with(ctx, &my_groups(ctx).await?, secret_groups))
 }
 
 #[server(prefix = "/api", endpoint = "load_secrets")]
@@ -45,11 +54,14 @@ pub async fn load_secrets(customer_id: CustomerId) -> Result<CustomerSecrets, Ap
     let ctx = crate::session::staff_allowed(Permission::CustomerRead).await?;
     let stored = ctx.state.repo.secrets_of(ctx.tenant.id, customer_id).await?;
     let names = group_names(&ctx).await?;
-    let mut secrets = Vec::with_capacity(stored.len());
-    for s in stored {
-        let may = may_reveal(&ctx, &s.groups).await?;
-        secrets.push(summary(s, &names, may));
-    }
+    let mine = my_groups(&ctx).await?;
+    let secrets = stored
+        .into_iter()
+        .map(|s| {
+            let may = may_reveal_with(&ctx, &mine, &s.groups);
+            summary(s, &names, may)
+        })
+        .collect();
     Ok(CustomerSecrets { secrets, groups: names })
 }
 

@@ -70,6 +70,18 @@ pub(crate) fn stored(rows: Vec<SecretRow>, groups: Vec<(i64, i64)>) -> Vec<Store
 macro_rules! secret_store {
     ($repo:ty, $db:ty) => {
         impl $repo {
+            async fn store_sealed(conn: &mut <$db as sqlx::Database>::Connection, secret: SecretId, sealed: &app::ports::Sealed) -> RepoResult<()> {
+                sqlx::query(secrets::SET_SEALED)
+                    .bind(secret)
+                    .bind(&sealed.key_id)
+                    .bind(&sealed.nonce)
+                    .bind(&sealed.ciphertext)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(other)?;
+                Ok(())
+            }
+
             /// Replaces the secret's groups; `NotFound` if one is not a group of the tenant.
             async fn set_secret_groups(
                 conn: &mut <$db as sqlx::Database>::Connection,
@@ -158,15 +170,7 @@ macro_rules! secret_store {
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(other)?;
-                let sealed = seal(id);
-                sqlx::query(secrets::SET_SEALED)
-                    .bind(id)
-                    .bind(&sealed.key_id)
-                    .bind(&sealed.nonce)
-                    .bind(&sealed.ciphertext)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(other)?;
+                Self::store_sealed(&mut *tx, id, &seal(id)).await?;
                 Self::set_secret_groups(&mut *tx, tenant, id, groups).await?;
                 let out = Self::secret_in(&mut *tx, tenant, id).await?;
                 tx.commit().await.map_err(other)?;
@@ -196,14 +200,7 @@ macro_rules! secret_store {
                     return Err(RepoError::Stale);
                 }
                 if let Some(sealed) = sealed {
-                    sqlx::query(secrets::SET_SEALED)
-                        .bind(secret)
-                        .bind(&sealed.key_id)
-                        .bind(&sealed.nonce)
-                        .bind(&sealed.ciphertext)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(other)?;
+                    Self::store_sealed(&mut *tx, secret, sealed).await?;
                 }
                 Self::set_secret_groups(&mut *tx, tenant, secret, groups).await?;
                 let out = Self::secret_in(&mut *tx, tenant, secret).await?;
@@ -240,14 +237,7 @@ macro_rules! secret_store {
                     let ad = app::ports::SecretAd { tenant: row.tenant_id, customer: row.customer_id, secret: row.id };
                     // One value that does not open stops the rotation before anything is changed.
                     let fresh = reseal(ad, row.sealed()).map_err(|e| RepoError::Other(format!("secret {}: {e:?}", row.id).into()))?;
-                    sqlx::query(secrets::SET_SEALED)
-                        .bind(row.id)
-                        .bind(&fresh.key_id)
-                        .bind(&fresh.nonce)
-                        .bind(&fresh.ciphertext)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(other)?;
+                    Self::store_sealed(&mut *tx, row.id, &fresh).await?;
                 }
                 tx.commit().await.map_err(other)?;
                 Ok(rows.len())

@@ -104,6 +104,16 @@ impl TestApp {
         TestApp { addr, db, url, key: config.secret_key.clone() }
     }
 
+    /// A staff client logged in as `email` with `tenant` (by name) chosen.
+    pub async fn staff_in(&self, email: &str, tenant: &str) -> Client {
+        let client = self.client();
+        client.login(email, DEMO_PASSWORD).await.unwrap();
+        let me: app::model::Me = client.call("whoami", &[]).await.unwrap();
+        let id = me.tenants.iter().find(|t| t.name == tenant).unwrap().id;
+        client.call::<()>("choose_tenant", &[("tenant_id", &id.to_string())]).await.unwrap();
+        client
+    }
+
     pub fn client(&self) -> Client {
         let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         Client {
