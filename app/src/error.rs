@@ -37,6 +37,9 @@ pub enum ApiError {
     /// Locked after repeated failures; counted on the server so the browser's clock does not matter.
     #[error("account locked")]
     Locked { retry_after_minutes: i64 },
+    /// An MFA code that is wrong, or was used before.
+    #[error("wrong code")]
+    WrongCode,
     /// A Min Side link that is unknown, used or expired: one variant, so a guess learns nothing.
     #[error("link invalid")]
     LinkInvalid,

@@ -206,6 +206,46 @@ messages! {
     AdministratorsLead => "Administratorer har alle rettigheter i klienten, uansett grupper. Bare en administrator kan merke andre som administrator.", "Administrators hold every right in the client, whatever their groups. Only an administrator can mark others as administrator.";
     Administrator => "Administrator", "Administrator";
     ErrLastAdministrator => "Klienten må ha minst én administrator.", "The client must keep at least one administrator.";
+    ErrWrongCode => "Koden stemmer ikke, eller den er brukt før.", "The code is wrong, or it was used before.";
+    MfaTitle => "Tofaktorautentisering", "Two-factor authentication";
+    MfaMenu => "Tofaktor", "Two-factor";
+    MfaCodeHelp => "Skriv koden fra autentiseringsappen, eller en av gjenopprettingskodene dine.", "Enter the code from your authenticator app, or one of your recovery codes.";
+    MfaCode => "Kode", "Code";
+    MfaSetUp => "Sett opp tofaktor", "Set up two-factor";
+    MfaRequiredHelp => "Klienten krever tofaktorautentisering for alle ansatte. Sett det opp for å fortsette.", "The client requires two-factor authentication for all staff. Set it up to continue.";
+    MfaIsOn => "Tofaktorautentisering er på.", "Two-factor authentication is on.";
+    MfaIsOff => "Tofaktorautentisering er ikke satt opp.", "Two-factor authentication is not set up.";
+    MfaRecoveryCodesLeft => "Ubrukte gjenopprettingskoder", "Unused recovery codes";
+    MfaScan => "Skann QR-koden med en autentiseringsapp (for eksempel Microsoft eller Google Authenticator).", "Scan the QR code with an authenticator app (for example Microsoft or Google Authenticator).";
+    MfaQr => "QR-kode for autentiseringsappen", "QR code for the authenticator app";
+    MfaKeyByHand => "Eller skriv inn nøkkelen:", "Or type in the key:";
+    MfaFirstCode => "Kode fra appen", "Code from the app";
+    MfaActivate => "Aktiver", "Activate";
+    MfaEnrolledNow => "Tofaktorautentisering er slått på.", "Two-factor authentication is now on.";
+    MfaRecoveryHelp => "Skriv ut eller lagre disse gjenopprettingskodene. Hver kan brukes én gang hvis du mister telefonen. De vises bare nå.", "Print or store these recovery codes. Each works once if you lose your phone. They are shown only now.";
+    Continue => "Fortsett", "Continue";
+    MfaColumn => "Tofaktor", "Two-factor";
+    MfaResetButton => "Nullstill tofaktor", "Reset two-factor";
+    MfaRequire => "Krev tofaktor for alle ansatte", "Require two-factor for all staff";
+    AccessLog => "Innsynslogg", "Access log";
+    AccessLogLead => "Hvem gjorde hva, når og hvorfra: innlogginger, kundekort som er åpnet, hemmeligheter som er vist, endringer og eksporter.", "Who did what, when and from where: logins, customer cards opened, secrets revealed, changes and exports.";
+    LogUser => "Bruker", "User";
+    LogCustomer => "Kundenummer", "Customer number";
+    LogAction => "Handling", "Action";
+    LogWhen => "Tidspunkt", "Time";
+    LogWho => "Hvem", "Who";
+    LogObject => "Detaljer", "Details";
+    LogIp => "IP-adresse", "IP address";
+    AllUsers => "Alle brukere", "All users";
+    AllActions => "Alle handlinger", "All actions";
+    Filter => "Filtrer", "Filter";
+    ExportCsv => "Eksporter CSV", "Export CSV";
+    NoLogEntries => "Ingen hendelser passer filteret.", "No entries match the filter.";
+    ShowMore => "Vis flere", "Show more";
+    CustomerOnMinSide => "(kunde, Min Side)", "(customer, Min Side)";
+    Retention => "Oppbevaringstid (måneder)", "Retention (months)";
+    RetentionHelp => "Tomt felt: loggen beholdes. Eldre hendelser slettes av kommandoen purge-access-log; kjeden kan fortsatt kontrolleres.", "Empty: the log is kept. Older entries are removed by the purge-access-log command; the chain can still be verified.";
+    SaveRetention => "Lagre oppbevaringstid", "Save retention";
     RightCustomerRead => "Kunde – se", "Customers – view";
     RightCustomerWrite => "Kunde – endre", "Customers – change";
     RightConsentRead => "Samtykke – se", "Consent – view";
@@ -223,6 +263,8 @@ messages! {
     VisibleTo => "Synlig for:", "Visible to:";
     AdministratorsOnlySecret => "Synlig bare for administratorer.", "Visible to administrators only.";
     NewSecret => "Ny hemmelighet", "New secret";
+    EditSecret => "Endre hemmelighet", "Change secret";
+    SecretKeepValue => "La verdien stå tom for å beholde den som er lagret.", "Leave the value empty to keep the stored one.";
     SecretLabel => "Betegnelse", "Label";
     SecretValue => "Verdi", "Value";
     SecretGroupsHint => "Medlemmer av gruppene du krysser av, med rettigheten Hemmeligheter, kan se verdien. Administratorer kan alltid.", "Members of the groups you tick, with the Secrets right, can see the value. Administrators always can.";
@@ -297,6 +339,8 @@ pub fn field_error(locale: Locale, error: FieldError) -> String {
         (FieldError::TooMany { max }, Locale::En) => format!("At most {max}."),
         (FieldError::TooShort { min }, Locale::Nb) => format!("Minst {min} tegn."),
         (FieldError::TooShort { min }, Locale::En) => format!("At least {min} characters."),
+        (FieldError::OutOfRange { min, max }, Locale::Nb) => format!("Må være mellom {min} og {max}."),
+        (FieldError::OutOfRange { min, max }, Locale::En) => format!("Must be between {min} and {max}."),
         (FieldError::CommonPassword, l) => Msg::ErrCommonPassword.text(l).into(),
         (FieldError::Required, l) => Msg::ErrRequired.text(l).into(),
         (FieldError::InvalidEmail, l) => Msg::ErrInvalidEmail.text(l).into(),
@@ -319,6 +363,7 @@ pub fn api_error(locale: Locale, error: &ApiError) -> String {
         ApiError::NotFound => Msg::ErrNotFound,
         ApiError::Conflict => Msg::ErrConflict,
         ApiError::LastAdministrator => Msg::ErrLastAdministrator,
+        ApiError::WrongCode => Msg::ErrWrongCode,
         ApiError::Invalid(_) => Msg::FixErrors,
         ApiError::WrongCredentials => Msg::WrongCredentials,
         ApiError::CrossOrigin => Msg::ErrCrossOrigin,
@@ -459,12 +504,14 @@ fn locked_until(locale: Locale, minutes: i64) -> String {
 pub struct I18n(pub RwSignal<Locale>);
 
 impl I18n {
+    /// try_get: a render the client abandoned can still resolve a text after its signals are
+    /// gone (leptos-rs/leptos#4829); the default language is then as good as any.
     pub fn locale(self) -> Locale {
-        self.0.get()
+        self.0.try_get().unwrap_or_default()
     }
 
     pub fn t(self, msg: Msg) -> &'static str {
-        msg.text(self.0.get())
+        msg.text(self.locale())
     }
 
     pub fn set(self, locale: Locale) {
@@ -516,5 +563,58 @@ pub fn initial_locale() -> Locale {
         }
         #[cfg(not(feature = "hydrate"))]
         Locale::default()
+    }
+}
+
+/// An access-log action by its stored code, as the Innsynslogg shows it.
+pub fn access_action_label(locale: Locale, code: &str) -> String {
+    let (nb, en) = match code {
+        "staff_login" => ("Innlogging", "Login"),
+        "staff_login_failed" => ("Mislykket innlogging", "Failed login"),
+        "mfa_enrolled" => ("Tofaktor satt opp", "Two-factor set up"),
+        "mfa_failed" => ("Feil tofaktorkode", "Wrong two-factor code"),
+        "mfa_recovery_code_used" => ("Gjenopprettingskode brukt", "Recovery code used"),
+        "mfa_reset" => ("Tofaktor nullstilt", "Two-factor reset"),
+        "mfa_requirement_changed" => ("Krav om tofaktor endret", "Two-factor requirement changed"),
+        "customer_card_viewed" => ("Kundekort åpnet", "Customer card opened"),
+        "customer_saved" => ("Kunde lagret", "Customer saved"),
+        "contact_person_saved" => ("Kontaktperson lagret", "Contact person saved"),
+        "consent_changed" => ("Samtykke endret", "Consent changed"),
+        "consent_events_exported" => ("Samtykkehendelser eksportert", "Consent events exported"),
+        "consent_form_printed" => ("Samtykkeskjema skrevet ut", "Consent form printed"),
+        "client_settings_changed" => ("Klientinnstillinger endret", "Client settings changed"),
+        "consent_purpose_changed" => ("Samtykkeformål endret", "Consent purpose changed"),
+        "min_side_invitation" => ("Invitert til Min Side", "Invited to Min Side"),
+        "min_side_login" => ("Innlogging på Min Side", "Min Side login"),
+        "min_side_password_set" => ("Passord satt på Min Side", "Min Side password set"),
+        "my_data_exported" => ("Mine data lastet ned", "My data downloaded"),
+        "access_group_created" => ("Tilgangsgruppe opprettet", "Access group created"),
+        "access_group_saved" => ("Tilgangsgruppe lagret", "Access group saved"),
+        "access_group_deleted" => ("Tilgangsgruppe slettet", "Access group deleted"),
+        "administrator_marked" => ("Gjort til administrator", "Made administrator"),
+        "administrator_unmarked" => ("Ikke lenger administrator", "No longer administrator"),
+        "secret_revealed" => ("Hemmelighet vist", "Secret revealed"),
+        "secret_saved" => ("Hemmelighet lagret", "Secret saved"),
+        "secret_deleted" => ("Hemmelighet slettet", "Secret deleted"),
+        "access_log_exported" => ("Innsynslogg eksportert", "Access log exported"),
+        "access_log_retention_changed" => ("Oppbevaringstid endret", "Retention changed"),
+        other => return other.to_string(),
+    };
+    match locale {
+        Locale::Nb => nb.into(),
+        Locale::En => en.into(),
+    }
+}
+
+#[cfg(test)]
+mod access_action_tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_action_has_a_label_in_both_languages() {
+        for code in crate::model::ACCESS_LOG_ACTIONS {
+            assert_ne!(access_action_label(Locale::Nb, code), code, "{code}");
+            assert_ne!(access_action_label(Locale::En, code), code, "{code}");
+        }
     }
 }

@@ -70,6 +70,8 @@ pub struct TenantStaff {
     pub name: String,
     pub email: String,
     pub admin: bool,
+    /// Has set up tofaktor (MFA).
+    pub mfa_enrolled: bool,
 }
 
 /// Everything the Tilgangsstyring page shows.
@@ -77,6 +79,8 @@ pub struct TenantStaff {
 pub struct AccessControl {
     pub groups: Vec<AccessGroup>,
     pub staff: Vec<TenantStaff>,
+    /// "Krev tofaktor for alle ansatte".
+    pub require_mfa: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -436,3 +440,77 @@ pub struct CustomerSecrets {
     pub secrets: Vec<SecretSummary>,
     pub groups: Vec<(AccessGroupId, String)>,
 }
+
+/// Every action the access log records, by its stored code, in the order the filter lists them.
+/// `ports::AccessAction::as_str` answers one of these (a unit test holds the two together).
+pub const ACCESS_LOG_ACTIONS: [&str; 29] = [
+    "staff_login",
+    "staff_login_failed",
+    "mfa_enrolled",
+    "mfa_failed",
+    "mfa_recovery_code_used",
+    "mfa_reset",
+    "mfa_requirement_changed",
+    "customer_card_viewed",
+    "customer_saved",
+    "contact_person_saved",
+    "consent_changed",
+    "consent_events_exported",
+    "consent_form_printed",
+    "client_settings_changed",
+    "consent_purpose_changed",
+    "min_side_invitation",
+    "min_side_login",
+    "min_side_password_set",
+    "my_data_exported",
+    "access_group_created",
+    "access_group_saved",
+    "access_group_deleted",
+    "administrator_marked",
+    "administrator_unmarked",
+    "secret_revealed",
+    "secret_saved",
+    "secret_deleted",
+    "access_log_exported",
+    "access_log_retention_changed",
+];
+
+/// The Innsynslogg filter. Empty fields do not filter; dates are inclusive days (YYYY-MM-DD).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AccessLogFilter {
+    pub user: Option<StaffUserId>,
+    pub customer_number: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// One access-log entry as the Innsynslogg shows it, with names resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessLogRow {
+    pub seq: i64,
+    pub at_ms: i64,
+    /// The staff user's name, or the Min Side contact person's.
+    pub who: String,
+    pub by_customer: bool,
+    pub action: String,
+    pub customer_id: Option<CustomerId>,
+    /// "10003 Åse Ødegård".
+    pub customer: Option<String>,
+    pub object: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// A page of the Innsynslogg, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AccessLogPage {
+    pub rows: Vec<AccessLogRow>,
+    /// Pass the last row's `seq` as `before` for the next page.
+    pub has_more: bool,
+    /// The tenant's staff, for the user filter.
+    pub staff: Vec<(StaffUserId, String)>,
+    /// Entries older than this many months are purged; None keeps them.
+    pub retention_months: Option<u32>,
+}
+
+pub const ACCESS_LOG_PAGE_SIZE: u32 = 100;

@@ -72,7 +72,7 @@ pub struct LoginEvent {
 
 #[async_trait]
 pub trait Repository:
-    ConsentRepository + SettingsRepository + MinSideRepository + MailOutbox + AccessLog + LoginThrottle + AccessControlRepository + SecretRepository + Send + Sync + 'static
+    ConsentRepository + SettingsRepository + MinSideRepository + MailOutbox + AccessLog + LoginThrottle + AccessControlRepository + SecretRepository + MfaRepository + Send + Sync + 'static
 {
     async fn staff_by_email(&self, email: &str) -> RepoResult<Option<StaffAccount>>;
     async fn staff_by_id(&self, id: StaffUserId) -> RepoResult<Option<StaffAccount>>;
@@ -206,6 +206,8 @@ pub struct AppState {
     pub public_url: String,
     /// Seals and opens Hemmeligheter.
     pub secrets: Arc<dyn SecretCipher>,
+    /// Staff MFA: enrolment and codes.
+    pub mfa: Arc<dyn StaffMfa>,
 }
 
 /// A Min Side account with what a customer session needs to know about it.
@@ -329,6 +331,14 @@ pub enum AccessAction {
     SecretRevealed,
     SecretSaved,
     SecretDeleted,
+    StaffLoginFailed,
+    MfaEnrolled,
+    MfaFailed,
+    MfaRecoveryCodeUsed,
+    MfaReset,
+    MfaRequirementChanged,
+    AccessLogExported,
+    AccessLogRetentionChanged,
 }
 
 impl AccessAction {
@@ -355,6 +365,14 @@ impl AccessAction {
             AccessAction::SecretRevealed => "secret_revealed",
             AccessAction::SecretSaved => "secret_saved",
             AccessAction::SecretDeleted => "secret_deleted",
+            AccessAction::StaffLoginFailed => "staff_login_failed",
+            AccessAction::MfaEnrolled => "mfa_enrolled",
+            AccessAction::MfaFailed => "mfa_failed",
+            AccessAction::MfaRecoveryCodeUsed => "mfa_recovery_code_used",
+            AccessAction::MfaReset => "mfa_reset",
+            AccessAction::MfaRequirementChanged => "mfa_requirement_changed",
+            AccessAction::AccessLogExported => "access_log_exported",
+            AccessAction::AccessLogRetentionChanged => "access_log_retention_changed",
         }
     }
 }
@@ -409,6 +427,28 @@ pub trait AccessLog: Send + Sync {
     async fn access_log_head(&self, tenant: TenantId) -> RepoResult<Option<(i64, String)>>;
     /// Every tenant that has a log.
     async fn access_log_tenants(&self) -> RepoResult<Vec<TenantId>>;
+    /// The Innsynslogg: entries matching `query`, newest first, older than `before_seq` if given.
+    async fn access_log_rows(&self, tenant: TenantId, query: &AccessLogQuery, before_seq: Option<i64>, limit: u32) -> RepoResult<Vec<AccessLogRow>>;
+    /// How many months the tenant keeps its log; None keeps it for good.
+    async fn access_log_retention(&self, tenant: TenantId) -> RepoResult<Option<u32>>;
+    async fn set_access_log_retention(&self, tenant: TenantId, months: Option<u32>) -> RepoResult<()>;
+    /// Removes the tenant's entries older than `before_ms`, recording the last removed entry's
+    /// seq and hash as the chain's new start, in one transaction. Answers how many went.
+    async fn purge_access_log(&self, tenant: TenantId, before_ms: i64, now_ms: i64) -> RepoResult<usize>;
+    /// Where the tenant's chain starts after purges: the last removed entry's (seq, hash).
+    async fn access_log_anchor(&self, tenant: TenantId) -> RepoResult<Option<(i64, String)>>;
+}
+
+/// The Innsynslogg filter with its days turned into instants.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessLogQuery {
+    pub user: Option<StaffUserId>,
+    pub customer_number: Option<String>,
+    pub action: Option<String>,
+    /// Inclusive.
+    pub from_ms: Option<i64>,
+    /// Exclusive.
+    pub to_ms: Option<i64>,
 }
 
 /// Failed logins per address, across staff and Min Side; part of every [`Repository`].
@@ -458,9 +498,26 @@ pub struct SecretAd {
     pub secret: crate::model::SecretId,
 }
 
-impl SecretAd {
-    pub fn bytes(&self) -> Vec<u8> {
+/// What a sealed value is bound to: the AEAD's associated data.
+pub trait AssociatedData: Send + Sync {
+    fn bytes(&self) -> Vec<u8>;
+}
+
+impl AssociatedData for SecretAd {
+    fn bytes(&self) -> Vec<u8> {
         format!("samtykke/secret/v1/{}/{}/{}", self.tenant, self.customer, self.secret).into_bytes()
+    }
+}
+
+/// A staff user's TOTP seed is sealed for that user: copied to another user's row, it does not open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TotpAd {
+    pub user: StaffUserId,
+}
+
+impl AssociatedData for TotpAd {
+    fn bytes(&self) -> Vec<u8> {
+        format!("samtykke/totp/v1/{}", self.user).into_bytes()
     }
 }
 
@@ -483,8 +540,8 @@ pub enum SecretOpenError {
 /// Sealing and opening secret values; the server implements it with an AEAD and a key that
 /// is never in the database.
 pub trait SecretCipher: Send + Sync + 'static {
-    fn seal(&self, ad: &SecretAd, plaintext: &str) -> Sealed;
-    fn open(&self, ad: &SecretAd, sealed: &Sealed) -> Result<String, SecretOpenError>;
+    fn seal(&self, ad: &dyn AssociatedData, plaintext: &str) -> Sealed;
+    fn open(&self, ad: &dyn AssociatedData, sealed: &Sealed) -> Result<String, SecretOpenError>;
 }
 
 /// A secret as stored, without its value.
@@ -527,6 +584,78 @@ pub trait SecretRepository: Send + Sync {
     async fn delete_secret(&self, tenant: TenantId, secret: crate::model::SecretId, expected_version: i64) -> RepoResult<()>;
     /// The groups `user` belongs to in `tenant`.
     async fn member_groups(&self, tenant: TenantId, user: StaffUserId) -> RepoResult<Vec<crate::model::AccessGroupId>>;
-    /// Re-seals every stored value in one transaction (key rotation); answers how many.
-    async fn reseal_all(&self, reseal: &(dyn Fn(SecretAd, Sealed) -> Result<Sealed, SecretOpenError> + Send + Sync)) -> RepoResult<usize>;
+    /// Re-seals every stored value (secrets and TOTP seeds) in one transaction (key rotation);
+    /// answers how many.
+    async fn reseal_all(&self, reseal: &(dyn for<'a> Fn(&'a dyn AssociatedData, Sealed) -> Result<Sealed, SecretOpenError> + Send + Sync)) -> RepoResult<usize>;
+}
+
+/// A staff user's TOTP seed as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTotp {
+    pub sealed: Sealed,
+    pub confirmed: bool,
+    pub last_step: i64,
+}
+
+/// Staff MFA: seeds, recovery codes, the attempt log and the tenants' requirement; part of every
+/// [`Repository`].
+#[async_trait]
+pub trait MfaRepository: Send + Sync {
+    async fn totp_of(&self, user: StaffUserId) -> RepoResult<Option<StoredTotp>>;
+    /// Stores a seed waiting for its first code, replacing an earlier unconfirmed one; false (and
+    /// nothing written) if the user already has a confirmed one.
+    async fn set_pending_totp(&self, user: StaffUserId, sealed: &Sealed) -> RepoResult<bool>;
+    /// Confirms the pending seed at `step` and replaces the recovery codes, in one transaction;
+    /// false if there is no pending seed.
+    async fn confirm_totp(&self, user: StaffUserId, step: i64, recovery_hashes: &[String], now_ms: i64) -> RepoResult<bool>;
+    /// Records `step` as used if it is newer than the last one; false if it is not (a replay),
+    /// decided by the database row so two servers cannot both accept one code.
+    async fn use_totp_step(&self, user: StaffUserId, step: i64) -> RepoResult<bool>;
+    /// The unused recovery codes: (id, argon2 hash).
+    async fn unused_recovery_codes(&self, user: StaffUserId) -> RepoResult<Vec<(i64, String)>>;
+    /// Marks a recovery code used; false if it already was (by a concurrent request).
+    async fn use_recovery_code(&self, id: i64, now_ms: i64) -> RepoResult<bool>;
+    /// Removes the user's seed and recovery codes (an administrator's reset).
+    async fn remove_mfa(&self, user: StaffUserId) -> RepoResult<()>;
+    async fn append_mfa_event(&self, user: StaffUserId, outcome: &'static str, at_ms: i64, ip: Option<&str>) -> RepoResult<()>;
+    async fn mfa_failures_since(&self, user: StaffUserId, since_ms: i64) -> RepoResult<i64>;
+    /// Whether any tenant the user belongs to requires MFA.
+    async fn mfa_required_for(&self, user: StaffUserId) -> RepoResult<bool>;
+    async fn set_mfa_required(&self, tenant: TenantId, required: bool) -> RepoResult<()>;
+    /// The members of `tenant` who have a confirmed seed.
+    async fn mfa_enrolled_in(&self, tenant: TenantId) -> RepoResult<Vec<StaffUserId>>;
+}
+
+/// Staff MFA as the server functions use it; the server implements it with `totp-rs`, argon2
+/// and the [`SecretCipher`].
+#[async_trait]
+pub trait StaffMfa: Send + Sync + 'static {
+    async fn status(&self, user: StaffUserId) -> Result<crate::domain::mfa::MfaStatus, crate::error::ApiError>;
+    /// A fresh seed waiting for its first code. `Conflict` if the user already has MFA.
+    async fn begin_enrolment(&self, user: StaffUserId, account_name: &str) -> Result<crate::domain::mfa::MfaEnrolment, crate::error::ApiError>;
+    /// Confirms the pending seed with a code from the app; answers the recovery codes, shown once.
+    async fn confirm_enrolment(&self, user: StaffUserId, code: &str, ip: Option<String>) -> Result<Vec<String>, crate::error::ApiError>;
+    /// Checks a code or a recovery code at login: throttled, logged, each accepted once.
+    async fn verify(&self, user: StaffUserId, code: &str, ip: Option<String>) -> Result<crate::domain::mfa::MfaAccepted, crate::error::ApiError>;
+    async fn reset(&self, user: StaffUserId, ip: Option<String>) -> Result<(), crate::error::ApiError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AccessAction::*;
+
+    #[test]
+    fn every_action_is_listed_for_the_innsynslogg_filter() {
+        let all = [
+            StaffLogin, CustomerCardViewed, CustomerSaved, ContactPersonSaved, ConsentChanged, ConsentEventsExported, ConsentFormPrinted,
+            ClientSettingsChanged, ConsentPurposeChanged, MinSideInvitation, MinSideLogin, MinSidePasswordSet, MyDataExported,
+            AccessGroupCreated, AccessGroupSaved, AccessGroupDeleted, AdministratorMarked, AdministratorUnmarked, SecretRevealed,
+            SecretSaved, SecretDeleted, StaffLoginFailed, MfaEnrolled, MfaFailed, MfaRecoveryCodeUsed, MfaReset, MfaRequirementChanged,
+            AccessLogExported, AccessLogRetentionChanged,
+        ];
+        assert_eq!(all.len(), crate::model::ACCESS_LOG_ACTIONS.len());
+        for a in all {
+            assert!(crate::model::ACCESS_LOG_ACTIONS.contains(&a.as_str()), "{} is not listed", a.as_str());
+        }
+    }
 }

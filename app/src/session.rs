@@ -17,6 +17,12 @@ pub const USER_KEY: &str = "staff_user_id";
 pub const TENANT_KEY: &str = "tenant_id";
 pub const LOGIN_AT_KEY: &str = "login_at";
 pub const SEEN_AT_KEY: &str = "seen_at";
+/// A user whose password was right and who still owes an MFA code (or an enrolment). The session
+/// holds no [`USER_KEY`] until then, so nothing but the MFA calls accepts it.
+pub const PENDING_USER_KEY: &str = "mfa_pending_user";
+pub const PENDING_AT_KEY: &str = "mfa_pending_at";
+/// How long the code may take after the password.
+pub const PENDING_SECONDS: i64 = 10 * 60;
 
 /// How often a request moves the idle deadline forward. tower-sessions writes a session back
 /// only when it changed, so without this an active user would be logged out 30 minutes after
@@ -247,4 +253,51 @@ pub async fn log_customer(
         ip,
     };
     Ok(state.repo.append_access(&entry).await?)
+}
+
+/// The user who passed the password and still owes MFA, if the session has one that is fresh.
+pub async fn pending_mfa_user(session: &Session) -> Result<Option<StaffUserId>, ApiError> {
+    let user: Option<StaffUserId> = session.get(PENDING_USER_KEY).await.map_err(internal)?;
+    let at: Option<i64> = session.get(PENDING_AT_KEY).await.map_err(internal)?;
+    Ok(match (user, at) {
+        (Some(user), Some(at)) if now_unix() - at <= PENDING_SECONDS => Some(user),
+        _ => None,
+    })
+}
+
+pub async fn start_pending_mfa(session: &Session, user: StaffUserId) -> Result<(), ApiError> {
+    session.insert(PENDING_USER_KEY, user).await.map_err(internal)?;
+    session.insert(PENDING_AT_KEY, now_unix()).await.map_err(internal)?;
+    Ok(())
+}
+
+/// Finishes a login: a fresh session id, the login in each client's access log, the user in the
+/// session (and the client, when there is only one). Answers where to go next.
+pub async fn complete_staff_login(state: &AppState, session: &Session, user_id: StaffUserId, ip: Option<String>) -> Result<&'static str, ApiError> {
+    // A fresh id at login, so a session id planted before login is worthless afterwards.
+    session.cycle_id().await.map_err(internal)?;
+    session.remove::<StaffUserId>(PENDING_USER_KEY).await.map_err(internal)?;
+    session.remove::<i64>(PENDING_AT_KEY).await.map_err(internal)?;
+    let tenants = state.repo.tenants_of(user_id).await?;
+    // Each client the user works for sees the login in its own log.
+    for t in &tenants {
+        let entry = AccessEntry { tenant_id: t.id, actor: AccessActor::Staff(user_id), action: AccessAction::StaffLogin, customer_id: None, object: None, ip: ip.clone() };
+        state.repo.append_access(&entry).await?;
+    }
+    session.insert(USER_KEY, user_id).await.map_err(internal)?;
+    session.insert(LOGIN_AT_KEY, now_unix()).await.map_err(internal)?;
+    if let [only] = tenants.as_slice() {
+        session.insert(TENANT_KEY, only.id).await.map_err(internal)?;
+    }
+    Ok(if tenants.len() == 1 { "/" } else { "/velg-klient" })
+}
+
+/// Appends an entry about `user` to the access log of every client the user works for: MFA
+/// events belong to the person, not to one client.
+pub async fn log_to_user_tenants(state: &AppState, user: StaffUserId, action: AccessAction, object: Option<String>, ip: Option<String>) -> Result<(), ApiError> {
+    for t in state.repo.tenants_of(user).await? {
+        let entry = AccessEntry { tenant_id: t.id, actor: AccessActor::Staff(user), action, customer_id: None, object: object.clone(), ip: ip.clone() };
+        state.repo.append_access(&entry).await?;
+    }
+    Ok(())
 }

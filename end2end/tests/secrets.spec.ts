@@ -49,4 +49,14 @@ test('a secret stays hidden until Vis; staff without access cannot reveal it; an
   await expect(item.locator('.secret-value')).toHaveText(value);
   await item.getByRole('button', { name: 'Skjul Portkode' }).click();
   await expect(item.locator('.secret-value')).toHaveText('••••••');
+
+  // A change: a new value replaces the old; the label stays as it was.
+  await item.getByRole('button', { name: 'Rediger Portkode' }).click();
+  await expect(form.getByRole('heading', { name: 'Endre hemmelighet' })).toBeVisible();
+  await expect(form.getByLabel('Betegnelse')).toHaveValue('Portkode');
+  await form.getByLabel('Verdi').fill(`${value}-ny`);
+  await form.getByLabel('Verdi').press('Control+s');
+  await expect(form.getByRole('heading', { name: 'Ny hemmelighet' })).toBeVisible();
+  await item.getByRole('button', { name: 'Vis Portkode' }).click();
+  await expect(item.locator('.secret-value')).toHaveText(`${value}-ny`);
 });

@@ -75,11 +75,12 @@ impl std::fmt::Display for BrokenLink {
 }
 
 /// Checks a tenant's entries (in `seq` order) against each other and against the head. Answers
-/// how many entries hold, or the first broken link.
-pub fn verify_chain(entries: &[StoredAccessEntry], head: Option<&(i64, String)>) -> Result<usize, BrokenLink> {
-    let mut prev_hash = GENESIS.to_string();
+/// how many entries hold, or the first broken link. After a retention purge the chain starts at
+/// `anchor`, the (seq, hash) of the last entry the purge removed, instead of at the genesis.
+pub fn verify_chain(entries: &[StoredAccessEntry], head: Option<&(i64, String)>, anchor: Option<&(i64, String)>) -> Result<usize, BrokenLink> {
+    let (start, mut prev_hash) = anchor.cloned().unwrap_or((0, GENESIS.to_string()));
     for (i, e) in entries.iter().enumerate() {
-        let expected_seq = i as i64 + 1;
+        let expected_seq = start + i as i64 + 1;
         if e.seq != expected_seq {
             return Err(BrokenLink::Missing { seq: expected_seq });
         }
@@ -91,9 +92,9 @@ pub fn verify_chain(entries: &[StoredAccessEntry], head: Option<&(i64, String)>)
         }
         prev_hash = e.hash.clone();
     }
-    let found_last = entries.len() as i64;
+    let found_last = start + entries.len() as i64;
     match head {
-        Some((expected_last, hash)) if *expected_last != found_last || (found_last > 0 && *hash != prev_hash) => {
+        Some((expected_last, hash)) if *expected_last != found_last || (found_last > start && *hash != prev_hash) => {
             if *expected_last > found_last {
                 Err(BrokenLink::Truncated { expected_last: *expected_last, found_last })
             } else {
@@ -109,7 +110,32 @@ pub fn verify_chain(entries: &[StoredAccessEntry], head: Option<&(i64, String)>)
 pub async fn verify_tenant(repo: &dyn Repository, tenant: TenantId) -> anyhow::Result<Result<usize, BrokenLink>> {
     let entries = repo.access_entries(tenant).await?;
     let head = repo.access_log_head(tenant).await?;
-    Ok(verify_chain(&entries, head.as_ref()))
+    let anchor = repo.access_log_anchor(tenant).await?;
+    Ok(verify_chain(&entries, head.as_ref(), anchor.as_ref()))
+}
+
+/// The instant `months` calendar months before `now_ms` (the day clamped to the month's end).
+pub fn months_before(now_ms: i64, months: u32) -> i64 {
+    let now = time::OffsetDateTime::from_unix_timestamp(now_ms / 1000).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let total = now.year() * 12 + (now.month() as i32 - 1) - months as i32;
+    let (year, month) = (total.div_euclid(12), time::Month::try_from((total.rem_euclid(12) + 1) as u8).unwrap_or(time::Month::January));
+    let day = now.day().min(month.length(year));
+    let date = time::Date::from_calendar_date(year, month, day).unwrap_or(now.date());
+    now.replace_date(date).unix_timestamp() * 1000
+}
+
+/// What `samtykke purge-access-log` does: for every tenant with a retention period, removes the
+/// entries older than it. Answers (tenant, entries removed) for each tenant that lost any.
+pub async fn purge_expired(repo: &dyn Repository, now_ms: i64) -> anyhow::Result<Vec<(TenantId, usize)>> {
+    let mut purged = Vec::new();
+    for tenant in repo.access_log_tenants().await? {
+        let Some(months) = repo.access_log_retention(tenant).await? else { continue };
+        let removed = repo.purge_access_log(tenant, months_before(now_ms, months), now_ms).await?;
+        if removed > 0 {
+            purged.push((tenant, removed));
+        }
+    }
+    Ok(purged)
 }
 
 #[cfg(test)]
@@ -148,8 +174,8 @@ mod tests {
     #[test]
     fn an_untouched_chain_holds() {
         let c = chain(5);
-        assert_eq!(verify_chain(&c, head(&c).as_ref()), Ok(5));
-        assert_eq!(verify_chain(&[], None), Ok(0));
+        assert_eq!(verify_chain(&c, head(&c).as_ref(), None), Ok(5));
+        assert_eq!(verify_chain(&[], None, None), Ok(0));
     }
 
     #[test]
@@ -157,7 +183,7 @@ mod tests {
         let mut c = chain(5);
         let h = head(&c);
         c[2].customer_id = Some(99);
-        assert_eq!(verify_chain(&c, h.as_ref()), Err(BrokenLink::Altered { seq: 3 }));
+        assert_eq!(verify_chain(&c, h.as_ref(), None), Err(BrokenLink::Altered { seq: 3 }));
     }
 
     #[test]
@@ -166,7 +192,7 @@ mod tests {
         let h = head(&c);
         c[2].ip = Some("192.0.2.1".into());
         c[2].hash = entry_hash(&c[2]);
-        assert_eq!(verify_chain(&c, h.as_ref()), Err(BrokenLink::Relinked { seq: 4 }));
+        assert_eq!(verify_chain(&c, h.as_ref(), None), Err(BrokenLink::Relinked { seq: 4 }));
     }
 
     #[test]
@@ -174,10 +200,10 @@ mod tests {
         let mut c = chain(5);
         let h = head(&c);
         c.remove(1);
-        assert_eq!(verify_chain(&c, h.as_ref()), Err(BrokenLink::Missing { seq: 2 }));
+        assert_eq!(verify_chain(&c, h.as_ref(), None), Err(BrokenLink::Missing { seq: 2 }));
         let mut c = chain(5);
         c.pop();
-        assert_eq!(verify_chain(&c, h.as_ref()), Err(BrokenLink::Truncated { expected_last: 5, found_last: 4 }));
+        assert_eq!(verify_chain(&c, h.as_ref(), None), Err(BrokenLink::Truncated { expected_last: 5, found_last: 4 }));
     }
 
     #[test]
@@ -188,6 +214,30 @@ mod tests {
         let (a, b) = (c[1].clone(), c[2].clone());
         c[1] = StoredAccessEntry { seq: 2, ..b };
         c[2] = StoredAccessEntry { seq: 3, ..a };
-        assert_eq!(verify_chain(&c, h.as_ref()), Err(BrokenLink::Relinked { seq: 2 }));
+        assert_eq!(verify_chain(&c, h.as_ref(), None), Err(BrokenLink::Relinked { seq: 2 }));
+    }
+
+    #[test]
+    fn after_a_purge_the_chain_verifies_from_its_anchor() {
+        let c = chain(5);
+        let h = head(&c);
+        let anchor = (2, c[1].hash.clone());
+        assert_eq!(verify_chain(&c[2..], h.as_ref(), Some(&anchor)), Ok(3));
+        // Without the anchor the remaining entries do not start a chain.
+        assert_eq!(verify_chain(&c[2..], h.as_ref(), None), Err(BrokenLink::Missing { seq: 1 }));
+        // An anchor that does not match the removed entry: the first kept entry does not follow it.
+        let forged = (2, c[0].hash.clone());
+        assert_eq!(verify_chain(&c[2..], h.as_ref(), Some(&forged)), Err(BrokenLink::Relinked { seq: 3 }));
+        // One more entry removed than the anchor covers.
+        assert_eq!(verify_chain(&c[3..], h.as_ref(), Some(&anchor)), Err(BrokenLink::Missing { seq: 3 }));
+    }
+
+    #[test]
+    fn months_are_calendar_months() {
+        let at = |y, m, d| time::Date::from_calendar_date(y, m, d).unwrap().midnight().assume_utc().unix_timestamp() * 1000;
+        use time::Month::*;
+        assert_eq!(months_before(at(2026, December, 5), 6), at(2026, June, 5));
+        assert_eq!(months_before(at(2026, March, 31), 1), at(2026, February, 28));
+        assert_eq!(months_before(at(2026, January, 15), 13), at(2024, December, 15));
     }
 }

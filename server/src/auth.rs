@@ -2,7 +2,7 @@
 
 use app::error::ApiError;
 use app::model::StaffUserId;
-use app::ports::{LoginEvent, LoginOutcome, Repository, StaffAuth};
+use app::ports::{AccessAction, AccessActor, AccessEntry, LoginEvent, LoginOutcome, Repository, StaffAuth};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use async_trait::async_trait;
@@ -108,6 +108,33 @@ pub fn now_ms() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000
 }
 
+impl Argon2StaffAuth {
+    /// A failed login of a known account goes into the access log of each client it works for,
+    /// where that client's administrators look. An unknown address belongs to no client and is
+    /// only in the login log.
+    async fn log_failure(&self, event: &LoginEvent) -> Result<(), ApiError> {
+        let (Some(user), false) = (event.user_id, event.outcome == LoginOutcome::Succeeded) else {
+            return Ok(());
+        };
+        let outcome = match event.outcome {
+            LoginOutcome::Locked => "locked",
+            _ => "wrong_password",
+        };
+        for tenant in self.repo.tenants_of(user).await? {
+            let entry = AccessEntry {
+                tenant_id: tenant.id,
+                actor: AccessActor::Staff(user),
+                action: AccessAction::StaffLoginFailed,
+                customer_id: None,
+                object: Some(outcome.to_string()),
+                ip: event.ip.clone(),
+            };
+            self.repo.append_access(&entry).await?;
+        }
+        Ok(())
+    }
+}
+
 #[async_trait]
 impl StaffAuth for Argon2StaffAuth {
     async fn login(&self, email: &str, password: &str, ip: Option<String>) -> Result<StaffUserId, ApiError> {
@@ -120,6 +147,7 @@ impl StaffAuth for Argon2StaffAuth {
         // Unknown e-mails lock the same way, so the lock message does not reveal which exist.
         if let Some(locked) = self.policy.locked(&failures, now) {
             self.repo.append_login_event(&event).await?;
+            self.log_failure(&event).await?;
             return Err(locked);
         }
         let hash = account.as_ref().map_or(self.dummy_hash.clone(), |a| a.password_hash.clone());
@@ -130,6 +158,7 @@ impl StaffAuth for Argon2StaffAuth {
             (None, _) => LoginOutcome::UnknownEmail,
         };
         self.repo.append_login_event(&event).await?;
+        self.log_failure(&event).await?;
         match (account, event.outcome) {
             (Some(a), LoginOutcome::Succeeded) => Ok(a.id),
             _ => Err(ApiError::WrongCredentials),

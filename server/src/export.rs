@@ -259,3 +259,103 @@ pub async fn my_data_json(State(state): State<AppState>, session: Session, Conne
         }
     }
 }
+
+pub const ACCESS_LOG_PATH: &str = "/eksport/innsynslogg.csv";
+/// A download holds at most this many entries; a narrower filter gets the rest.
+pub const ACCESS_LOG_EXPORT_LIMIT: u32 = 100_000;
+
+/// The Innsynslogg filter as query parameters: `bruker` (user id), `kunde` (customer number),
+/// `handling` (action code), `fra` and `til` (days, both included).
+#[derive(Debug, Deserialize, Default)]
+pub struct AccessLogExportQuery {
+    pub bruker: Option<String>,
+    pub kunde: Option<String>,
+    pub handling: Option<String>,
+    pub fra: Option<String>,
+    pub til: Option<String>,
+}
+
+impl AccessLogExportQuery {
+    fn filter(&self) -> Result<app::model::AccessLogFilter, ApiError> {
+        let user = match self.bruker.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => Some(s.parse().map_err(|_| ApiError::invalid("user", app::domain::FieldError::InvalidCode))?),
+            None => None,
+        };
+        Ok(app::model::AccessLogFilter { user, customer_number: self.kunde.clone(), action: self.handling.clone(), from: self.fra.clone(), to: self.til.clone() })
+    }
+}
+
+pub const ACCESS_LOG_CSV_HEADER: [&str; 9] = ["seq", "at_utc", "who", "actor", "action", "customer_id", "customer", "details", "ip"];
+
+pub fn access_log_csv(rows: &[app::model::AccessLogRow]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(ACCESS_LOG_CSV_HEADER)?;
+    for r in rows {
+        let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(r.at_ms) * 1_000_000)
+            .ok()
+            .and_then(|t| t.format(&Rfc3339).ok())
+            .unwrap_or_default();
+        w.write_record([
+            r.seq.to_string(),
+            at,
+            r.who.clone(),
+            if r.by_customer { "customer" } else { "staff" }.to_string(),
+            r.action.clone(),
+            r.customer_id.map(|c| c.to_string()).unwrap_or_default(),
+            r.customer.clone().unwrap_or_default(),
+            r.object.clone().unwrap_or_default(),
+            r.ip.clone().unwrap_or_default(),
+        ])?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// The Innsynslogg as CSV, newest first, with the filter of the page; the export is logged.
+pub async fn access_log_csv_download(
+    State(state): State<AppState>,
+    session: Session,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<AccessLogExportQuery>,
+) -> Response {
+    let ctx = match app::session::staff_allowed_of(state, session, Permission::AccessLog).await {
+        Ok(ctx) => ctx,
+        Err(e) => return refuse(e),
+    };
+    let parsed = query.filter().and_then(|f| app::api::access_log_query(&f));
+    let filter = match parsed {
+        Ok(f) => f,
+        Err(e) => return refuse(e),
+    };
+    let rows = match ctx.state.repo.access_log_rows(ctx.tenant.id, &filter, None, ACCESS_LOG_EXPORT_LIMIT).await {
+        Ok(rows) => rows,
+        Err(e) => return refuse(e.into()),
+    };
+    // The filter, not its results: a customer number is an identifier, not personal data here.
+    let object = format!(
+        "bruker={} kunde={} handling={} fra={} til={} rader={}",
+        query.bruker.as_deref().unwrap_or(""),
+        query.kunde.as_deref().unwrap_or(""),
+        query.handling.as_deref().unwrap_or(""),
+        query.fra.as_deref().unwrap_or(""),
+        query.til.as_deref().unwrap_or(""),
+        rows.len()
+    );
+    if let Err(e) = ctx.log_from(AccessAction::AccessLogExported, None, Some(object), Some(peer.ip().to_string())).await {
+        return refuse(e);
+    }
+    match access_log_csv(&rows) {
+        Ok(body) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"innsynslogg.csv\""),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "access log export");
+            refuse(ApiError::Internal)
+        }
+    }
+}

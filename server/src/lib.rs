@@ -8,6 +8,7 @@ pub mod customer_auth;
 pub mod db;
 pub mod export;
 pub mod mail;
+pub mod mfa;
 pub mod origin;
 pub mod pdf;
 pub mod secrets;

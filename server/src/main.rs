@@ -48,6 +48,9 @@ enum Command {
         #[arg(long)]
         tenant: Option<i64>,
     },
+    /// Remove access-log entries older than each tenant's retention period (Innsynslogg →
+    /// Oppbevaringstid); the chain stays verifiable from the last removed entry. Run it daily.
+    PurgeAccessLog,
     /// Show the mail outbox: what is waiting to be sent (where no SMTP server is configured, the
     /// only way to read invitations and password links).
     Outbox {
@@ -180,6 +183,15 @@ async fn main() -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         }
+        Command::PurgeAccessLog => {
+            let purged = server::access_log::purge_expired(db.repository().as_ref(), server::auth::now_ms()).await?;
+            if purged.is_empty() {
+                println!("Nothing to remove.");
+            }
+            for (tenant, removed) in purged {
+                println!("tenant {tenant}: removed {removed} entries older than its retention period");
+            }
+        }
         Command::Outbox { to, all, json, limit } => {
             let mails = db.repository().outbox(to.as_deref(), all, limit).await?;
             if json {
@@ -203,7 +215,7 @@ async fn main() -> anyhow::Result<()> {
             let old = XChaChaSecrets::new(&SecretKey::from_env()?);
             let new_key = SecretKey::from_file(&new_key_file)?;
             let new = XChaChaSecrets::new(&new_key);
-            let count = db.repository().reseal_all(&|ad, sealed| old.open(&ad, &sealed).map(|value| new.seal(&ad, &value))).await?;
+            let count = db.repository().reseal_all(&|ad, sealed| old.open(ad, &sealed).map(|value| new.seal(ad, &value))).await?;
             println!(
                 "Re-sealed {count} secrets under key {}. Now set SAMTYKKE_SECRET_KEY_FILE={new_key_file} and restart every app server.",
                 new_key.id()

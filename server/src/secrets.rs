@@ -7,7 +7,9 @@
 //! row, customer or tenant no longer opens. Every value carries the id of the key that sealed
 //! it; `rotate-secret-key` re-seals them all under a new key in one transaction.
 
-use app::ports::{SecretAd, SecretCipher, SecretOpenError, Sealed};
+use app::ports::{AssociatedData, SecretCipher, SecretOpenError, Sealed};
+#[cfg(test)]
+use app::ports::SecretAd;
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
@@ -86,7 +88,7 @@ impl XChaChaSecrets {
 }
 
 impl SecretCipher for XChaChaSecrets {
-    fn seal(&self, ad: &SecretAd, plaintext: &str) -> Sealed {
+    fn seal(&self, ad: &dyn AssociatedData, plaintext: &str) -> Sealed {
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let aad = ad.bytes();
         let ciphertext = self
@@ -96,7 +98,7 @@ impl SecretCipher for XChaChaSecrets {
         Sealed { key_id: self.key_id.clone(), nonce: nonce.to_vec(), ciphertext }
     }
 
-    fn open(&self, ad: &SecretAd, sealed: &Sealed) -> Result<String, SecretOpenError> {
+    fn open(&self, ad: &dyn AssociatedData, sealed: &Sealed) -> Result<String, SecretOpenError> {
         if sealed.key_id != self.key_id {
             return Err(SecretOpenError::OtherKey);
         }

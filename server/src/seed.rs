@@ -16,18 +16,25 @@ pub struct DemoLogin {
     pub email: &'static str,
     pub name: &'static str,
     pub tenants: &'static [(&'static str, Role)],
+    /// The access group the login starts in, where it is no administrator.
+    pub group: &'static str,
 }
 
 pub const DEMO_TENANTS: [&str; 2] = ["Nordlys Regnskap AS", "Fjellvik Sport AS"];
 
-pub const DEMO_LOGINS: [DemoLogin; 2] = [
+pub const DEMO_LOGINS: [DemoLogin; 3] = [
     DemoLogin {
         email: "admin@demo.no",
         name: "Ada Admin",
         tenants: &[("Nordlys Regnskap AS", Role::Admin), ("Fjellvik Sport AS", Role::Admin)],
+        group: "",
     },
-    DemoLogin { email: "ansatt@demo.no", name: "Are Ansatt", tenants: &[("Nordlys Regnskap AS", Role::Staff)] },
+    DemoLogin { email: "ansatt@demo.no", name: "Are Ansatt", tenants: &[("Nordlys Regnskap AS", Role::Staff)], group: STAFF_GROUP },
+    DemoLogin { email: "revisor@demo.no", name: "Rita Revisor", tenants: &[("Nordlys Regnskap AS", Role::Staff)], group: AUDIT_GROUP },
 ];
+
+/// An auditor's group: the Innsynslogg and nothing else.
+pub const AUDIT_GROUP: &str = "Revisjon";
 
 /// Creates the demo tenants, logins and customers unless they are there already.
 pub async fn seed_demo(db: &dyn Seeder) -> Result<bool, RepoError> {
@@ -40,7 +47,7 @@ pub async fn seed_demo(db: &dyn Seeder) -> Result<bool, RepoError> {
     }
     let hash = hash_password(DEMO_PASSWORD);
     let mut admin = None;
-    let mut staff_of: Vec<(TenantId, StaffUserId)> = Vec::new();
+    let mut staff_of: Vec<(TenantId, StaffUserId, &str)> = Vec::new();
     for login in &DEMO_LOGINS {
         let user = db.ensure_staff(login.email, login.name, &hash).await?;
         admin.get_or_insert(user);
@@ -48,14 +55,18 @@ pub async fn seed_demo(db: &dyn Seeder) -> Result<bool, RepoError> {
             if let Some((_, id)) = ids.iter().find(|(n, _)| n == tenant) {
                 db.add_membership(user, *id, *role).await?;
                 if *role == Role::Staff {
-                    staff_of.push((*id, user));
+                    staff_of.push((*id, user, login.group));
                 }
             }
         }
     }
     for (_, tenant) in &ids {
-        let members: Vec<StaffUserId> = staff_of.iter().filter(|(t, _)| t == tenant).map(|(_, u)| *u).collect();
-        seed_staff_group(db, *tenant, &members).await?;
+        let members = |group: &str| -> Vec<StaffUserId> { staff_of.iter().filter(|(t, _, g)| t == tenant && *g == group).map(|(_, u, _)| *u).collect() };
+        seed_staff_group(db, *tenant, &members(STAFF_GROUP)).await?;
+        let auditors = members(AUDIT_GROUP);
+        if !auditors.is_empty() {
+            seed_group(db, *tenant, AUDIT_GROUP, [app::domain::access::Permission::AccessLog].into_iter().collect(), &auditors).await?;
+        }
     }
     let mut rng = StdRng::seed_from_u64(2026);
     for (i, (_, tenant)) in ids.iter().enumerate() {
@@ -74,10 +85,14 @@ pub async fn seed_demo(db: &dyn Seeder) -> Result<bool, RepoError> {
 pub const STAFF_GROUP: &str = "Alle ansatte";
 
 async fn seed_staff_group(db: &dyn Seeder, tenant: TenantId, members: &[StaffUserId]) -> Result<(), RepoError> {
-    use app::domain::access::{AccessGroupName, Permission, Rights};
-    let name = AccessGroupName::parse(STAFF_GROUP).expect("a valid group name");
+    use app::domain::access::Permission;
+    let rights = [Permission::CustomerWrite, Permission::ConsentWrite, Permission::Reports].into_iter().collect();
+    seed_group(db, tenant, STAFF_GROUP, rights, members).await
+}
+
+async fn seed_group(db: &dyn Seeder, tenant: TenantId, name: &str, rights: app::domain::access::Rights, members: &[StaffUserId]) -> Result<(), RepoError> {
+    let name = app::domain::access::AccessGroupName::parse(name).expect("a valid group name");
     let group = db.create_access_group(tenant, &name).await?;
-    let rights: Rights = [Permission::CustomerWrite, Permission::ConsentWrite, Permission::Reports].into_iter().collect();
     db.save_access_group(tenant, group.id, group.version, &name, rights.with_needed(), members).await?;
     Ok(())
 }

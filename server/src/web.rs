@@ -60,12 +60,14 @@ pub fn leptos_options(config: &WebConfig) -> LeptosOptions {
 /// Builds the whole app for `db`; also what the integration tests serve on port 0.
 pub async fn router(db: &Database, config: &WebConfig) -> Result<Router, sqlx::Error> {
     let repo = db.repository();
+    let secrets: Arc<dyn app::ports::SecretCipher> = Arc::new(crate::secrets::XChaChaSecrets::new(&config.secret_key));
     let state = AppState {
         repo: repo.clone(),
         auth: Arc::new(Argon2StaffAuth::new(repo.clone(), config.lockout)),
-        customer_auth: Arc::new(Argon2CustomerAuth::new(repo, config.lockout)),
+        customer_auth: Arc::new(Argon2CustomerAuth::new(repo.clone(), config.lockout)),
         public_url: config.public_url.clone(),
-        secrets: Arc::new(crate::secrets::XChaChaSecrets::new(&config.secret_key)),
+        mfa: Arc::new(crate::mfa::TotpMfa::new(repo, secrets.clone())),
+        secrets,
     };
     let app = app_routes(state, config);
     Ok(match db {
@@ -140,6 +142,7 @@ fn app_routes(state: AppState, config: &WebConfig) -> Router {
     let downloads = Router::new()
         .route(crate::export::CONSENT_EVENTS_PATH, axum::routing::get(crate::export::consent_events_csv))
         .route(crate::export::CONSENT_FORM_PATH, axum::routing::get(crate::export::consent_form_pdf))
+        .route(crate::export::ACCESS_LOG_PATH, axum::routing::get(crate::export::access_log_csv_download))
         .route(crate::export::MY_DATA_PATH, axum::routing::get(crate::export::my_data_json))
         .with_state(state.clone());
     // leptos_routes also mounts every server function at its /api path, with this context.

@@ -49,7 +49,7 @@ async fn actions_leave_a_chained_trail_with_who_and_where(backend: Backend) {
 async fn tamper(db: &Database, statements: &[String]) {
     let drops: &[&str] = match db {
         Database::Sqlite(_) => &["DROP TRIGGER access_log_no_update", "DROP TRIGGER access_log_no_delete"],
-        Database::Postgres(_) => &["DROP TRIGGER access_log_append_only ON access_log"],
+        Database::Postgres(_) => &["DROP TRIGGER access_log_append_only ON access_log", "DROP TRIGGER access_log_no_delete ON access_log"],
     };
     for sql in drops.iter().map(|s| s.to_string()).chain(statements.iter().cloned()) {
         match db {

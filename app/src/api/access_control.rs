@@ -78,3 +78,30 @@ pub async fn set_administrator(user_id: StaffUserId, admin: bool) -> Result<(), 
     ctx.log(action, None, Some(format!("user:{user_id}"))).await?;
     Ok(())
 }
+
+/// Removes a member's MFA, for one who lost their phone and their recovery codes; they enrol
+/// again at their next login if a client requires it. Administrators only, like the mark.
+#[server(prefix = "/api", endpoint = "reset_mfa")]
+pub async fn reset_mfa(user_id: StaffUserId) -> Result<(), ApiError> {
+    let ctx = crate::session::staff_allowed(Permission::AccessControl).await?;
+    if ctx.tenant.role != Role::Admin {
+        return Err(ApiError::Forbidden);
+    }
+    ctx.state.repo.membership(user_id, ctx.tenant.id).await?.ok_or(ApiError::NotFound)?;
+    let ip = crate::session::client_ip().await;
+    ctx.state.mfa.reset(user_id, ip).await?;
+    ctx.log(crate::ports::AccessAction::MfaReset, None, Some(format!("user:{user_id}"))).await?;
+    Ok(())
+}
+
+/// "Krev tofaktor for alle ansatte": members without MFA enrol at their next login.
+#[server(prefix = "/api", endpoint = "set_mfa_required")]
+pub async fn set_mfa_required(required: bool) -> Result<(), ApiError> {
+    let ctx = crate::session::staff_allowed(Permission::AccessControl).await?;
+    if ctx.tenant.role != Role::Admin {
+        return Err(ApiError::Forbidden);
+    }
+    ctx.state.repo.set_mfa_required(ctx.tenant.id, required).await?;
+    ctx.log(crate::ports::AccessAction::MfaRequirementChanged, None, Some(if required { "on" } else { "off" }.into())).await?;
+    Ok(())
+}

@@ -3,6 +3,7 @@
 //! Paths are fixed (`/api/<endpoint>`) so scripts and tests can call them.
 
 mod access_control;
+mod access_log;
 mod auth;
 mod consent;
 mod customers;
@@ -11,6 +12,7 @@ mod secrets;
 mod settings;
 
 pub use access_control::*;
+pub use access_log::*;
 pub use auth::*;
 pub use consent::*;
 pub use customers::*;

@@ -13,9 +13,27 @@ pub fn parse_date(s: &str) -> Result<Option<Date>, FieldError> {
     Date::parse(s, format_description!("[year]-[month]-[day]")).map(Some).map_err(|_| FieldError::InvalidDate)
 }
 
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// A period of whole days, both included (UTC), as [from, to) in Unix milliseconds. The error
+/// names the field that is not a date: "from" or "to".
+pub fn period_ms(from: &str, to: &str) -> Result<(Option<i64>, Option<i64>), (&'static str, FieldError)> {
+    let ms = |d: Date| d.midnight().assume_utc().unix_timestamp() * 1000;
+    let from = parse_date(from).map_err(|e| ("from", e))?.map(ms);
+    let to = parse_date(to).map_err(|e| ("to", e))?.map(|d| ms(d) + DAY_MS);
+    Ok((from, to))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_period_includes_both_days() {
+        assert_eq!(period_ms("2026-12-01", "2026-12-01"), Ok((Some(1_796_083_200_000), Some(1_796_083_200_000 + DAY_MS))));
+        assert_eq!(period_ms("", ""), Ok((None, None)));
+        assert_eq!(period_ms("2026-12-01", "1. desember"), Err(("to", FieldError::InvalidDate)));
+    }
 
     #[test]
     fn dates_are_real_calendar_days_written_in_full() {

@@ -35,6 +35,7 @@ macro_rules! string_newtype {
 
 pub mod access;
 pub mod consent;
+pub mod mfa;
 pub mod min_side;
 pub mod secrets;
 mod customer_number;
@@ -48,7 +49,7 @@ mod search;
 mod text;
 
 pub use customer_number::CustomerNumber;
-pub use date::parse_date;
+pub use date::{parse_date, period_ms};
 pub use email::Email;
 pub use org_no::OrgNo;
 pub use phone::Phone;
@@ -93,6 +94,9 @@ pub enum FieldError {
     /// A password on (or too close to) a list of common passwords.
     #[error("common password")]
     CommonPassword,
+    /// A number outside the range the field allows.
+    #[error("not between {min} and {max}")]
+    OutOfRange { min: u32, max: u32 },
 }
 
 /// Turns "left blank" into `None` for optional fields while still rejecting

@@ -2,23 +2,15 @@
 //! administrators. One group is edited at a time and saved with Ctrl+S against the version it
 //! was loaded at, so two administrators never overwrite each other's change unseen.
 
-use super::fields::{on_save_shortcut, Field};
+use super::fields::{on_save_shortcut, Field, SaveStatus, SaveStatusLine};
 use super::shell::UserRights;
-use crate::api::{create_access_group, delete_access_group, load_access_control, save_access_group, set_administrator};
+use crate::api::{create_access_group, delete_access_group, load_access_control, reset_mfa, save_access_group, set_administrator, set_mfa_required};
 use crate::domain::access::{AccessGroupName, Permission, Rights};
 use crate::domain::{FieldError, FieldErrors};
 use crate::error::ApiError;
 use crate::i18n::{api_error, field_error, right_msg, use_i18n, Msg};
 use crate::model::*;
 use leptos::prelude::*;
-
-#[derive(Clone, PartialEq)]
-enum Status {
-    Idle,
-    Saving,
-    Saved,
-    Failed(ApiError),
-}
 
 #[component]
 pub fn AccessControlPage() -> impl IntoView {
@@ -45,7 +37,7 @@ fn AccessControlView(data: AccessControl) -> impl IntoView {
     let groups = RwSignal::new(data.groups);
     let staff = StoredValue::new(data.staff.clone());
     let selected = RwSignal::new(groups.with_untracked(|g| g.first().map(|g| g.id)));
-    let status = RwSignal::new(Status::Idle);
+    let status = RwSignal::new(SaveStatus::Idle);
     let new_name = RwSignal::new(String::new());
     let new_error = RwSignal::new(None::<FieldError>);
 
@@ -62,12 +54,12 @@ fn AccessControlView(data: AccessControl) -> impl IntoView {
                     groups.update(|g| g.push(group));
                     new_name.set(String::new());
                     new_error.set(None);
-                    status.set(Status::Idle);
+                    status.set(SaveStatus::Idle);
                     selected.set(Some(id));
                 }
                 Err(e) => match e.field_errors().and_then(|f| f.get("name")) {
                     Some(fe) => new_error.set(Some(fe)),
-                    None => status.set(Status::Failed(e)),
+                    None => status.set(SaveStatus::Failed(e)),
                 },
             }
         });
@@ -89,7 +81,7 @@ fn AccessControlView(data: AccessControl) -> impl IntoView {
                                 <li>
                                     <button type="button" class="group-choice"
                                         aria-pressed=move || (selected.get() == Some(id)).to_string()
-                                        on:click=move |_| { status.set(Status::Idle); selected.set(Some(id)); }>
+                                        on:click=move |_| { status.set(SaveStatus::Idle); selected.set(Some(id)); }>
                                         {group.name.clone()}
                                     </button>
                                 </li>
@@ -118,7 +110,7 @@ fn AccessControlView(data: AccessControl) -> impl IntoView {
                 group.map(|group| view! { <GroupEditor group staff=staff.get_value() groups selected status/> })
             }}
         </div>
-        <Administrators staff=data.staff/>
+        <Administrators staff=data.staff require_mfa=data.require_mfa/>
     }
 }
 
@@ -128,7 +120,7 @@ fn GroupEditor(
     staff: Vec<TenantStaff>,
     groups: RwSignal<Vec<AccessGroup>>,
     selected: RwSignal<Option<AccessGroupId>>,
-    status: RwSignal<Status>,
+    status: RwSignal<SaveStatus>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let id = group.id;
@@ -140,18 +132,18 @@ fn GroupEditor(
     let confirm_delete = RwSignal::new(false);
 
     let save = move || {
-        if status.get_untracked() == Status::Saving {
+        if status.get_untracked() == SaveStatus::Saving {
             return;
         }
         if let Err(e) = AccessGroupName::parse(&name.get_untracked()) {
             let mut fe = FieldErrors::default();
             fe.push("name", e);
             errors.set(fe);
-            status.set(Status::Failed(ApiError::Invalid(FieldErrors::default())));
+            status.set(SaveStatus::Failed(ApiError::Invalid(FieldErrors::default())));
             return;
         }
         errors.set(FieldErrors::default());
-        status.set(Status::Saving);
+        status.set(SaveStatus::Saving);
         let chosen: Vec<Permission> = rights.get_untracked().iter().collect();
         leptos::task::spawn_local(async move {
             match save_access_group(id, version.get_untracked(), name.get_untracked(), chosen, members.get_untracked()).await {
@@ -164,13 +156,13 @@ fn GroupEditor(
                             *slot = saved;
                         }
                     });
-                    status.set(Status::Saved);
+                    status.set(SaveStatus::Saved);
                 }
                 Err(e) => {
                     if let Some(fe) = e.field_errors() {
                         errors.set(fe.clone());
                     }
-                    status.set(Status::Failed(e));
+                    status.set(SaveStatus::Failed(e));
                 }
             }
         });
@@ -180,12 +172,12 @@ fn GroupEditor(
             match delete_access_group(id, version.get_untracked()).await {
                 Ok(()) => {
                     groups.update(|g| g.retain(|g| g.id != id));
-                    status.set(Status::Idle);
+                    status.set(SaveStatus::Idle);
                     selected.set(groups.with_untracked(|g| g.first().map(|g| g.id)));
                 }
                 Err(e) => {
                     confirm_delete.set(false);
-                    status.set(Status::Failed(e));
+                    status.set(SaveStatus::Failed(e));
                 }
             }
         });
@@ -242,7 +234,7 @@ fn GroupEditor(
                 }).collect_view()}
             </fieldset>
             <div class="form-actions">
-                <button type="submit" class="primary" aria-keyshortcuts="Control+S" disabled=move || status.get() == Status::Saving>
+                <button type="submit" class="primary" aria-keyshortcuts="Control+S" disabled=move || status.get() == SaveStatus::Saving>
                     {move || i18n.t(Msg::SaveShortcut)}
                 </button>
                 <Show when=move || !confirm_delete.get()
@@ -253,14 +245,7 @@ fn GroupEditor(
                     }>
                     <button type="button" on:click=move |_| confirm_delete.set(true)>{move || i18n.t(Msg::DeleteGroup)}</button>
                 </Show>
-                <p class="save-status" id="group-save-status" role="status" aria-live="polite">
-                    {move || match status.get() {
-                        Status::Idle => String::new(),
-                        Status::Saving => i18n.t(Msg::Saving).to_string(),
-                        Status::Saved => i18n.t(Msg::Saved).to_string(),
-                        Status::Failed(e) => api_error(i18n.locale(), &e),
-                    }}
-                </p>
+                <SaveStatusLine status id="group-save-status"/>
             </div>
         </form>
     }
@@ -268,21 +253,40 @@ fn GroupEditor(
 
 /// The administrator mark per member. Only an administrator may change it; the last one keeps it.
 #[component]
-fn Administrators(staff: Vec<TenantStaff>) -> impl IntoView {
+fn Administrators(staff: Vec<TenantStaff>, require_mfa: bool) -> impl IntoView {
     let i18n = use_i18n();
     let i_am_admin = use_context::<UserRights>().is_some_and(|r| r.admin);
     let failure = RwSignal::new(None::<ApiError>);
+    let required = RwSignal::new(require_mfa);
     view! {
         <section class="administrators" aria-labelledby="admins-heading">
             <h2 id="admins-heading">{move || i18n.t(Msg::Administrators)}</h2>
             <p class="hint">{move || i18n.t(Msg::AdministratorsLead)}</p>
+            <label class="check">
+                <input type="checkbox" id="require-mfa" prop:checked=move || required.get() disabled=!i_am_admin
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        leptos::task::spawn_local(async move {
+                            match set_mfa_required(on).await {
+                                Ok(()) => { required.set(on); failure.set(None); }
+                                Err(e) => { required.set(!on); failure.set(Some(e)); }
+                            }
+                        });
+                    }/>
+                {move || i18n.t(Msg::MfaRequire)}
+            </label>
             <table>
-                <thead><tr><th>{move || i18n.t(Msg::Name)}</th><th>{move || i18n.t(Msg::Email)}</th><th>{move || i18n.t(Msg::Administrator)}</th></tr></thead>
+                <thead><tr>
+                    <th>{move || i18n.t(Msg::Name)}</th><th>{move || i18n.t(Msg::Email)}</th><th>{move || i18n.t(Msg::Administrator)}</th>
+                    <th>{move || i18n.t(Msg::MfaColumn)}</th>
+                </tr></thead>
                 <tbody>
                     {staff.into_iter().map(|s| {
                         let user = s.user_id;
                         let checked = RwSignal::new(s.admin);
+                        let enrolled = RwSignal::new(s.mfa_enrolled);
                         let name = s.name.clone();
+                        let reset_label = format!("{} {}", i18n.t(Msg::MfaResetButton), s.name);
                         view! {
                             <tr>
                                 <td>{s.name.clone()}</td>
@@ -300,6 +304,19 @@ fn Administrators(staff: Vec<TenantStaff>) -> impl IntoView {
                                                 }
                                             });
                                         }/>
+                                </td>
+                                <td data-testid="mfa-cell">
+                                    {move || i18n.t(if enrolled.get() { Msg::On } else { Msg::Off })}
+                                    <Show when=move || enrolled.get() && i_am_admin>
+                                        <button type="button" class="link" aria-label=reset_label.clone() on:click=move |_| {
+                                            leptos::task::spawn_local(async move {
+                                                match reset_mfa(user).await {
+                                                    Ok(()) => { enrolled.set(false); failure.set(None); }
+                                                    Err(e) => failure.set(Some(e)),
+                                                }
+                                            });
+                                        }>{move || i18n.t(Msg::MfaResetButton)}</button>
+                                    </Show>
                                 </td>
                             </tr>
                         }

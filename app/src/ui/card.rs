@@ -1,4 +1,4 @@
-use super::fields::{on_save_shortcut, Field};
+use super::fields::{on_save_shortcut, Field, SaveStatus, SaveStatusLine};
 use super::menu::MenuButton;
 use super::shell::may;
 use crate::domain::access::Permission;
@@ -21,30 +21,6 @@ macro_rules! bind {
             Callback::new(move |v: String| $form.update(|f| f.$field = v)),
         )
     };
-}
-
-/// What the last save said, shown beside the Save button.
-#[derive(Clone, PartialEq)]
-enum SaveStatus {
-    Idle,
-    Saving,
-    Saved,
-    Failed(ApiError),
-}
-
-#[component]
-fn SaveStatusLine(status: RwSignal<SaveStatus>, id: &'static str) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <p class="save-status" id=id role="status" aria-live="polite">
-            {move || match status.get() {
-                SaveStatus::Idle => String::new(),
-                SaveStatus::Saving => i18n.t(Msg::Saving).to_string(),
-                SaveStatus::Saved => i18n.t(Msg::Saved).to_string(),
-                SaveStatus::Failed(e) => api_error(i18n.locale(), &e),
-            }}
-        </p>
-    }
 }
 
 /// The customer form: used to create a customer and on the card's details tab.

@@ -2,12 +2,12 @@
 //! the recipient register, edited the way the seed describes (Enter adds, the cross removes,
 //! Ctrl+S saves), with a question before unsaved changes are left behind.
 
-use super::fields::{on_save_shortcut, Field};
+use super::fields::{on_save_shortcut, Field, SaveStatus, SaveStatusLine};
 use crate::api::{load_consent_settings, save_consent_settings};
 use crate::domain::settings::{check_new_recipient, ConsentSettingsInput, RecipientInput, RecipientRole, ValidConsentSettings};
 use crate::domain::{FieldError, FieldErrors};
 use crate::error::ApiError;
-use crate::i18n::{api_error, field_error, policy_version_line, use_i18n, Msg};
+use crate::i18n::{field_error, policy_version_line, use_i18n, Msg};
 use crate::model::*;
 use leptos::ev;
 use leptos::prelude::*;
@@ -51,14 +51,6 @@ fn guard_unsaved(dirty: Signal<bool>) {
     }
 }
 
-#[derive(Clone, PartialEq)]
-enum Status {
-    Idle,
-    Saving,
-    Saved,
-    Failed(ApiError),
-}
-
 #[component]
 pub fn ConsentSettingsForm(loaded: ConsentSettings, admin: bool) -> impl IntoView {
     let i18n = use_i18n();
@@ -67,7 +59,7 @@ pub fn ConsentSettingsForm(loaded: ConsentSettings, admin: bool) -> impl IntoVie
     let version = RwSignal::new(loaded.version);
     let published = RwSignal::new(loaded.published.clone());
     let errors = RwSignal::new(FieldErrors::default());
-    let status = RwSignal::new(Status::Idle);
+    let status = RwSignal::new(SaveStatus::Idle);
     let new_name = RwSignal::new(String::new());
     let new_error = RwSignal::new(None::<FieldError>);
     let dirty = Signal::derive(move || form.with(|f| saved.with(|s| f != s)));
@@ -75,17 +67,17 @@ pub fn ConsentSettingsForm(loaded: ConsentSettings, admin: bool) -> impl IntoVie
     let errs = Signal::from(errors);
 
     let save = move || {
-        if !admin || status.get_untracked() == Status::Saving {
+        if !admin || status.get_untracked() == SaveStatus::Saving {
             return;
         }
         let input = form.get_untracked();
         if let Err(e) = ValidConsentSettings::parse(&input) {
             errors.set(e);
-            status.set(Status::Failed(ApiError::Invalid(FieldErrors::default())));
+            status.set(SaveStatus::Failed(ApiError::Invalid(FieldErrors::default())));
             return;
         }
         errors.set(FieldErrors::default());
-        status.set(Status::Saving);
+        status.set(SaveStatus::Saving);
         leptos::task::spawn_local(async move {
             match save_consent_settings(version.get_untracked(), input.clone()).await {
                 Ok(result) => {
@@ -94,13 +86,13 @@ pub fn ConsentSettingsForm(loaded: ConsentSettings, admin: bool) -> impl IntoVie
                     if let Ok(fresh) = load_consent_settings().await {
                         published.set(fresh.published);
                     }
-                    status.set(Status::Saved);
+                    status.set(SaveStatus::Saved);
                 }
                 Err(e) => {
                     if let Some(fe) = e.field_errors() {
                         errors.set(fe.clone());
                     }
-                    status.set(Status::Failed(e));
+                    status.set(SaveStatus::Failed(e));
                 }
             }
         });
@@ -178,17 +170,10 @@ pub fn ConsentSettingsForm(loaded: ConsentSettings, admin: bool) -> impl IntoVie
                     </ul>
                 </fieldset>
                 <div class="form-actions">
-                    <button type="submit" class="primary" aria-keyshortcuts="Control+S" disabled=move || status.get() == Status::Saving>
+                    <button type="submit" class="primary" aria-keyshortcuts="Control+S" disabled=move || status.get() == SaveStatus::Saving>
                         {move || i18n.t(Msg::SaveShortcut)}
                     </button>
-                    <p class="save-status" id="settings-save-status" role="status" aria-live="polite">
-                        {move || match status.get() {
-                            Status::Idle => String::new(),
-                            Status::Saving => i18n.t(Msg::Saving).to_string(),
-                            Status::Saved => i18n.t(Msg::Saved).to_string(),
-                            Status::Failed(e) => api_error(i18n.locale(), &e),
-                        }}
-                    </p>
+                    <SaveStatusLine status id="settings-save-status"/>
                 </div>
             </fieldset>
             {(!admin).then(|| view! { <p class="note">{move || i18n.t(Msg::AdminsOnly)}</p> })}

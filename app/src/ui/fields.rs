@@ -1,5 +1,6 @@
 use crate::domain::FieldErrors;
-use crate::i18n::{field_error, use_i18n, Msg};
+use crate::error::ApiError;
+use crate::i18n::{api_error, field_error, use_i18n, Msg};
 use leptos::ev;
 use leptos::prelude::*;
 
@@ -46,5 +47,29 @@ pub fn on_save_shortcut(save: impl Fn() + 'static) -> impl Fn(ev::KeyboardEvent)
             e.prevent_default();
             save();
         }
+    }
+}
+
+/// What the last save said, shown beside the Save button.
+#[derive(Clone, PartialEq)]
+pub enum SaveStatus {
+    Idle,
+    Saving,
+    Saved,
+    Failed(ApiError),
+}
+
+#[component]
+pub fn SaveStatusLine(status: RwSignal<SaveStatus>, id: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="save-status" id=id role="status" aria-live="polite">
+            {move || match status.get() {
+                SaveStatus::Idle => String::new(),
+                SaveStatus::Saving => i18n.t(Msg::Saving).to_string(),
+                SaveStatus::Saved => i18n.t(Msg::Saved).to_string(),
+                SaveStatus::Failed(e) => api_error(i18n.locale(), &e),
+            }}
+        </p>
     }
 }

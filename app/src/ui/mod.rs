@@ -1,6 +1,7 @@
 //! Pages and components.
 
 mod access_control;
+mod access_log;
 mod card;
 mod consent;
 mod consent_settings;
@@ -8,6 +9,7 @@ mod dialog;
 mod fields;
 mod login;
 mod menu;
+mod mfa;
 mod min_side;
 mod report;
 mod search;
@@ -72,6 +74,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/logg-inn") view=login::LoginPage/>
+                <Route path=path!("/logg-inn/kode") view=mfa::MfaCodePage/>
+                <Route path=path!("/logg-inn/tofaktor") view=mfa::MfaEnrolLoginPage/>
                 <ParentRoute path=path!("/min-side") view=min_side::MinSideShell>
                     <Route path=path!("") view=min_side::MyPagePage/>
                     <Route path=path!("/mine-data") view=min_side::MyDataPage/>
@@ -91,6 +95,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/innstillinger") view=|| view! { <RequireRight right=CustomerRead><settings::ClientSettingsPage/></RequireRight> }/>
                     <Route path=path!("/rapporter/samtykkeskjema") view=|| view! { <RequireRight right=CustomerRead><report::ConsentFormPage/></RequireRight> }/>
                     <Route path=path!("/rapporter/samtykkehendelser") view=|| view! { <RequireRight right=Reports><settings::ConsentEventsExportPage/></RequireRight> }/>
+                    <Route path=path!("/tofaktor") view=mfa::MfaPage/>
+                    <Route path=path!("/innsynslogg") view=|| view! { <RequireRight right=AccessLog><access_log::AccessLogPage/></RequireRight> }/>
                     <Route path=path!("/tilgangsstyring") view=|| view! { <RequireRight right=AccessControl><access_control::AccessControlPage/></RequireRight> }/>
                 </ParentRoute>
             </Routes>

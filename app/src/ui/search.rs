@@ -24,7 +24,7 @@ pub fn CustomerSearchPage() -> impl IntoView {
     // of the page, in Leptos's reactive graph (docs/DECISIONS.md, "Kundesøk searches from the
     // browser"); the page is of no use without the WebAssembly anyway.
     let results = LocalResource::new(move || search_customers(query.get(), page.get()));
-    let hits = move || results.get().and_then(|r| r.ok()).map(|p: SearchPage| p.hits).unwrap_or_default();
+    let hits = move || results.try_get().flatten().and_then(|r| r.ok()).map(|p: SearchPage| p.hits).unwrap_or_default();
 
     let on_input = move |ev: ev::Event| {
         typed.set(event_target_value(&ev));
@@ -84,7 +84,9 @@ pub fn CustomerSearchPage() -> impl IntoView {
                 aria-autocomplete="list"
                 aria-controls="kundesok-treff"
                 aria-expanded=move || (!hits().is_empty()).to_string()
-                aria-activedescendant=move || active.get().and_then(|i| hits().get(i).map(|h| format!("treff-{}", h.id)))
+                // try_get: while the shell's Suspense renders on the server it may resolve this
+                // attribute after dropping the first copy of the page (a panic with get()).
+                aria-activedescendant=move || active.try_get().flatten().and_then(|i| hits().get(i).map(|h| format!("treff-{}", h.id)))
                 aria-describedby="kundesok-hint"
                 placeholder=move || i18n.t(Msg::SearchHint)
                 prop:value=move || typed.get()

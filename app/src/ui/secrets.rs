@@ -31,21 +31,26 @@ pub fn SecretsSection(customer_id: CustomerId) -> impl IntoView {
 fn SecretsView(customer_id: CustomerId, data: CustomerSecrets, reload: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let failure = RwSignal::new(None::<ApiError>);
-    let groups = data.groups.clone();
+    let groups = StoredValue::new(data.groups.clone());
+    // The secret being changed in the form below the list; None: the form makes a new one.
+    let editing = RwSignal::new(None::<SecretSummary>);
     view! {
         <Show when={let empty = data.secrets.is_empty(); move || empty}>
             <p class="empty">{move || i18n.t(Msg::NoSecrets)}</p>
         </Show>
         <ul class="secrets" aria-label=move || i18n.t(Msg::RightSecrets)>
-            {data.secrets.into_iter().map(|s| view! { <SecretItem secret=s failure reload/> }).collect_view()}
+            {data.secrets.into_iter().map(|s| view! { <SecretItem secret=s failure reload editing/> }).collect_view()}
         </ul>
         <p class="form-error" role="alert" id="secret-failure">{move || failure.get().map(|e| api_error(i18n.locale(), &e))}</p>
-        {may(Permission::Secrets).then(|| view! { <NewSecretForm customer_id groups reload/> })}
+        {move || {
+            let current = editing.get();
+            may(Permission::Secrets).then(|| view! { <SecretForm customer_id groups=groups.get_value() editing=current cancel=editing reload/> })
+        }}
     }
 }
 
 #[component]
-fn SecretItem(secret: SecretSummary, failure: RwSignal<Option<ApiError>>, reload: Callback<()>) -> impl IntoView {
+fn SecretItem(secret: SecretSummary, failure: RwSignal<Option<ApiError>>, reload: Callback<()>, editing: RwSignal<Option<SecretSummary>>) -> impl IntoView {
     let i18n = use_i18n();
     let shown = RwSignal::new(None::<String>);
     let id = secret.id;
@@ -87,6 +92,16 @@ fn SecretItem(secret: SecretSummary, failure: RwSignal<Option<ApiError>>, reload
                 on:click=toggle>
                 {move || i18n.t(if shown.get().is_some() { Msg::Hide } else { Msg::Reveal })}
             </button>
+            {secret.may_reveal.then(|| {
+                let to_edit = secret.clone();
+                let label = label.clone();
+                view! {
+                    <button type="button" class="link" aria-label=move || format!("{} {}", i18n.t(Msg::Edit), label)
+                        on:click=move |_| editing.set(Some(to_edit.clone()))>
+                        {move || i18n.t(Msg::Edit)}
+                    </button>
+                }
+            })}
             {secret.may_reveal.then(|| view! {
                 <button type="button" class="link" aria-label=move || format!("{} {}", i18n.t(Msg::Delete), label) on:click=remove>
                     {move || i18n.t(Msg::Delete)}
@@ -103,25 +118,39 @@ fn SecretItem(secret: SecretSummary, failure: RwSignal<Option<ApiError>>, reload
     }
 }
 
+/// A new secret, or (with `editing`) a change of one: its label, groups and, if typed, a new
+/// value; an empty value keeps the old one. Saved against the version the list showed.
 #[component]
-fn NewSecretForm(customer_id: CustomerId, groups: Vec<(AccessGroupId, String)>, reload: Callback<()>) -> impl IntoView {
+fn SecretForm(
+    customer_id: CustomerId,
+    groups: Vec<(AccessGroupId, String)>,
+    editing: Option<SecretSummary>,
+    cancel: RwSignal<Option<SecretSummary>>,
+    reload: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let label = RwSignal::new(String::new());
+    let id = editing.as_ref().map(|e| e.id);
+    let version = editing.as_ref().map_or(0, |e| e.version);
+    let is_edit = id.is_some();
+    let label = RwSignal::new(editing.as_ref().map(|e| e.label.clone()).unwrap_or_default());
     let value = RwSignal::new(String::new());
-    let chosen = RwSignal::new(Vec::<AccessGroupId>::new());
+    let chosen = RwSignal::new(editing.as_ref().map(|e| e.groups.iter().map(|(g, _)| *g).collect()).unwrap_or_default());
     let errors = RwSignal::new(FieldErrors::default());
     let status = RwSignal::new(None::<Result<(), ApiError>>);
     let save = move || {
         let mut fe = FieldErrors::default();
         fe.check("label", crate::domain::secrets::parse_label(&label.get_untracked()));
-        fe.check("value", crate::domain::secrets::parse_value(&value.get_untracked()));
+        // A change may leave the value empty: the old one stays.
+        if !(is_edit && value.get_untracked().is_empty()) {
+            fe.check("value", crate::domain::secrets::parse_value(&value.get_untracked()));
+        }
         if !fe.is_empty() {
             errors.set(fe);
             return;
         }
         errors.set(FieldErrors::default());
         leptos::task::spawn_local(async move {
-            match save_secret(customer_id, None, 0, label.get_untracked(), value.get_untracked(), chosen.get_untracked()).await {
+            match save_secret(customer_id, id, version, label.get_untracked(), value.get_untracked(), chosen.get_untracked()).await {
                 Ok(_) => {
                     status.set(Some(Ok(())));
                     reload.run(());
@@ -139,11 +168,12 @@ fn NewSecretForm(customer_id: CustomerId, groups: Vec<(AccessGroupId, String)>, 
         <form class="new-secret" novalidate aria-labelledby="new-secret-heading"
             on:submit=move |e| { e.prevent_default(); save(); }
             on:keydown=on_save_shortcut(save)>
-            <h3 id="new-secret-heading">{move || i18n.t(Msg::NewSecret)}</h3>
+            <h3 id="new-secret-heading">{move || i18n.t(if is_edit { Msg::EditSecret } else { Msg::NewSecret })}</h3>
             <Field id="secret-label".into() field="label" label=Msg::SecretLabel value=Signal::from(label)
                 on_input=Callback::new(move |v| label.set(v)) errors=Signal::from(errors) autocomplete="off" required=true/>
             <Field id="secret-value".into() field="value" label=Msg::SecretValue value=Signal::from(value)
-                on_input=Callback::new(move |v| value.set(v)) errors=Signal::from(errors) input_type="password" autocomplete="new-password" required=true/>
+                on_input=Callback::new(move |v| value.set(v)) errors=Signal::from(errors) input_type="password" autocomplete="new-password" required=!is_edit/>
+            {is_edit.then(|| view! { <p class="hint">{move || i18n.t(Msg::SecretKeepValue)}</p> })}
             <fieldset class="secret-groups">
                 <legend>{move || i18n.t(Msg::VisibleTo)}</legend>
                 <p class="hint">{move || i18n.t(Msg::SecretGroupsHint)}</p>
@@ -164,6 +194,7 @@ fn NewSecretForm(customer_id: CustomerId, groups: Vec<(AccessGroupId, String)>, 
             </fieldset>
             <div class="form-actions">
                 <button type="submit" class="primary" aria-keyshortcuts="Control+S">{move || i18n.t(Msg::SaveShortcut)}</button>
+                {is_edit.then(|| view! { <button type="button" on:click=move |_| cancel.set(None)>{move || i18n.t(Msg::Cancel)}</button> })}
                 <p class="save-status" id="secret-save-status" role="status" aria-live="polite">
                     {move || status.get().map(|r| match r {
                         Ok(()) => i18n.t(Msg::Saved).to_string(),

@@ -109,6 +109,7 @@ fn ShellFrame(user: Me) -> impl IntoView {
             </Show>
             <LanguageSwitch/>
             <span class="user-name" data-testid="user-name">{user.name.clone()}</span>
+            <a class="mfa-link" href="/tofaktor">{move || i18n.t(Msg::MfaMenu)}</a>
             <ActionForm action=logout>
                 <button type="submit">{move || i18n.t(Msg::LogOut)}</button>
             </ActionForm>
@@ -118,13 +119,14 @@ fn ShellFrame(user: Me) -> impl IntoView {
 }
 
 /// The main menu, each entry with the right it needs; entries the user may not open are left out.
-const MENU: [(Msg, &str, Permission); 6] = [
+const MENU: [(Msg, &str, Permission); 7] = [
     (Msg::CustomerSearch, "/kunder", Permission::CustomerRead),
     (Msg::NewCustomer, "/kunder/ny", Permission::CustomerWrite),
     (Msg::ConsentFormReport, "/rapporter/samtykkeskjema", Permission::CustomerRead),
     (Msg::ConsentEventsExport, "/rapporter/samtykkehendelser", Permission::Reports),
     (Msg::ClientSettings, "/innstillinger", Permission::CustomerRead),
     (Msg::AccessControl, "/tilgangsstyring", Permission::AccessControl),
+    (Msg::AccessLog, "/innsynslogg", Permission::AccessLog),
 ];
 
 /// Hovedmenyen: Alt+H or the button opens it.
@@ -173,11 +175,15 @@ pub fn LanguageSwitch() -> impl IntoView {
 pub fn ChooseTenantPage() -> impl IntoView {
     let i18n = use_i18n();
     let CurrentUser(me) = expect_context::<CurrentUser>();
+    let failure = RwSignal::new(None::<ApiError>);
     let choose = Action::new(move |id: &i64| {
         let id = *id;
         async move {
-            if choose_tenant(id).await.is_ok() {
-                let _ = window().location().set_href("/kunder");
+            match choose_tenant(id).await {
+                Ok(()) => {
+                    let _ = window().location().set_href("/kunder");
+                }
+                Err(e) => failure.set(Some(e)),
             }
         }
     });
@@ -201,6 +207,7 @@ pub fn ChooseTenantPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <p class="form-error" role="alert">{move || failure.get().map(|e| api_error(i18n.locale(), &e))}</p>
         </main>
     }
 }

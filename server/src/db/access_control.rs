@@ -17,6 +17,7 @@ pub(crate) struct StaffRow {
     name: String,
     email: String,
     role: String,
+    mfa: i64,
 }
 
 pub(crate) const GROUP_RIGHTS: &str = "SELECT r.permission FROM access_group_rights r \
@@ -28,7 +29,8 @@ pub(crate) const RIGHTS: &str = "SELECT r.group_id, r.permission FROM access_gro
      JOIN access_groups g ON g.id = r.group_id WHERE g.tenant_id = $1";
 pub(crate) const MEMBERS: &str = "SELECT m.group_id, m.user_id FROM access_group_members m \
      JOIN access_groups g ON g.id = m.group_id WHERE g.tenant_id = $1 ORDER BY m.user_id";
-pub(crate) const STAFF: &str = "SELECT u.id, u.name, u.email, m.role FROM memberships m \
+pub(crate) const STAFF: &str = "SELECT u.id, u.name, u.email, m.role, \
+     (SELECT COUNT(*) FROM staff_totp t WHERE t.user_id = u.id AND t.confirmed_ms IS NOT NULL) AS mfa FROM memberships m \
      JOIN staff_users u ON u.id = m.user_id WHERE m.tenant_id = $1 ORDER BY u.name, u.id";
 pub(crate) const CREATE: &str =
     "INSERT INTO access_groups (tenant_id, name, name_key, version) VALUES ($1, $2, $3, 1) RETURNING id";
@@ -50,6 +52,7 @@ pub(crate) fn access_control_from(
     rights: Vec<(i64, String)>,
     members: Vec<(i64, i64)>,
     staff: Vec<StaffRow>,
+    require_mfa: bool,
 ) -> AccessControl {
     let mut rights_of: HashMap<i64, Rights> = HashMap::new();
     for (group, code) in rights {
@@ -74,8 +77,9 @@ pub(crate) fn access_control_from(
             .collect(),
         staff: staff
             .into_iter()
-            .map(|s| TenantStaff { user_id: s.id, name: s.name, email: s.email, admin: s.role == Role::Admin.as_str() })
+            .map(|s| TenantStaff { user_id: s.id, name: s.name, email: s.email, admin: s.role == Role::Admin.as_str(), mfa_enrolled: s.mfa > 0 })
             .collect(),
+        require_mfa,
     }
 }
 
@@ -151,7 +155,9 @@ macro_rules! access_control_store {
                     sqlx::query_as(access_control::MEMBERS).bind(tenant).fetch_all(&mut *conn).await.map_err(other)?;
                 let staff: Vec<access_control::StaffRow> =
                     sqlx::query_as(access_control::STAFF).bind(tenant).fetch_all(&mut *conn).await.map_err(other)?;
-                Ok(access_control::access_control_from(groups, rights, members, staff))
+                let require_mfa: bool =
+                    sqlx::query_scalar("SELECT require_mfa FROM tenants WHERE id = $1").bind(tenant).fetch_one(&mut *conn).await.map_err(other)?;
+                Ok(access_control::access_control_from(groups, rights, members, staff, require_mfa))
             }
         }
 

@@ -65,6 +65,65 @@ pub(crate) fn next_entry(e: &AccessEntry, head: Option<(i64, String)>, at_ms: i6
     next
 }
 
+#[derive(sqlx::FromRow)]
+pub(crate) struct ViewRow {
+    seq: i64,
+    at_ms: i64,
+    actor: String,
+    staff_name: Option<String>,
+    account_name: Option<String>,
+    action: String,
+    customer_id: Option<i64>,
+    customer_number: Option<String>,
+    kind: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    company_name: Option<String>,
+    object: Option<String>,
+    ip: Option<String>,
+}
+
+impl From<ViewRow> for app::model::AccessLogRow {
+    fn from(r: ViewRow) -> Self {
+        let customer = r.customer_number.map(|number| {
+            let name = if r.kind.as_deref() == Some("business") {
+                r.company_name.unwrap_or_default()
+            } else {
+                format!("{} {}", r.first_name.unwrap_or_default(), r.last_name.unwrap_or_default())
+            };
+            format!("{number} {}", name.trim())
+        });
+        app::model::AccessLogRow {
+            seq: r.seq,
+            at_ms: r.at_ms,
+            by_customer: r.actor == "customer",
+            who: r.staff_name.or(r.account_name).unwrap_or_default(),
+            action: r.action,
+            customer_id: r.customer_id,
+            customer,
+            object: r.object,
+            ip: r.ip,
+        }
+    }
+}
+
+/// Every filter is optional: a NULL parameter matches every row.
+pub(crate) const VIEW: &str = "SELECT l.seq, l.at_ms, l.actor, u.name AS staff_name, cp.name AS account_name, l.action, \
+     l.customer_id, c.customer_number, c.kind, c.first_name, c.last_name, c.company_name, l.object, l.ip \
+     FROM access_log l \
+     LEFT JOIN staff_users u ON u.id = l.staff_user_id \
+     LEFT JOIN customer_accounts a ON a.id = l.customer_account_id \
+     LEFT JOIN contact_persons cp ON cp.id = a.contact_person_id \
+     LEFT JOIN customers c ON c.id = l.customer_id \
+     WHERE l.tenant_id = $1 \
+       AND ($2 IS NULL OR l.staff_user_id = $2) \
+       AND ($3 IS NULL OR c.customer_number = $3) \
+       AND ($4 IS NULL OR l.action = $4) \
+       AND ($5 IS NULL OR l.at_ms >= $5) \
+       AND ($6 IS NULL OR l.at_ms < $6) \
+       AND ($7 IS NULL OR l.seq < $7) \
+     ORDER BY l.seq DESC LIMIT $8";
+
 /// Implements [`app::ports::AccessLog`] on a repository whose `write()` opens a write transaction.
 macro_rules! access_log_store {
     ($repo:ty, $db:ty) => {
@@ -153,6 +212,98 @@ macro_rules! access_log_store {
             async fn access_log_tenants(&self) -> RepoResult<Vec<TenantId>> {
                 sqlx::query_scalar("SELECT tenant_id FROM access_log_heads ORDER BY tenant_id")
                     .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)
+            }
+
+            async fn access_log_rows(
+                &self,
+                tenant: TenantId,
+                q: &app::ports::AccessLogQuery,
+                before_seq: Option<i64>,
+                limit: u32,
+            ) -> RepoResult<Vec<app::model::AccessLogRow>> {
+                let rows: Vec<access_log::ViewRow> = sqlx::query_as(access_log::VIEW)
+                    .bind(tenant)
+                    .bind(q.user)
+                    .bind(q.customer_number.as_deref())
+                    .bind(q.action.as_deref())
+                    .bind(q.from_ms)
+                    .bind(q.to_ms)
+                    .bind(before_seq)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn access_log_retention(&self, tenant: TenantId) -> RepoResult<Option<u32>> {
+                let months: Option<i32> = sqlx::query_scalar("SELECT access_log_retention_months FROM tenants WHERE id = $1")
+                    .bind(tenant)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(months.map(|m| m.max(0) as u32))
+            }
+
+            async fn set_access_log_retention(&self, tenant: TenantId, months: Option<u32>) -> RepoResult<()> {
+                sqlx::query("UPDATE tenants SET access_log_retention_months = $2 WHERE id = $1")
+                    .bind(tenant)
+                    .bind(months.map(|m| m as i32))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(())
+            }
+
+            async fn purge_access_log(&self, tenant: TenantId, before_ms: i64, now_ms: i64) -> RepoResult<usize> {
+                let mut tx = self.write().await?;
+                // Appends lock the head row first; so does a purge, so none slips in between.
+                sqlx::query("UPDATE access_log_heads SET seq = seq WHERE tenant_id = $1").bind(tenant).execute(&mut *tx).await.map_err(other)?;
+                // Whole entries from the start of the chain up to the last one older than the
+                // cut; the newest entry always stays, so the head keeps a row to match.
+                let last: Option<(i64, String)> = sqlx::query_as(
+                    "SELECT seq, hash FROM access_log WHERE tenant_id = $1 AND at_ms < $2 \
+                     AND seq < (SELECT MAX(seq) FROM access_log WHERE tenant_id = $1) ORDER BY seq DESC LIMIT 1",
+                )
+                .bind(tenant)
+                .bind(before_ms)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(other)?;
+                let Some((upto_seq, upto_hash)) = last else {
+                    return Ok(0);
+                };
+                let first: i64 = sqlx::query_scalar("SELECT MIN(seq) FROM access_log WHERE tenant_id = $1")
+                    .bind(tenant)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                let removed = upto_seq - first + 1;
+                sqlx::query("INSERT INTO access_log_purges (tenant_id, upto_seq, upto_hash, removed, purged_ms) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(tenant)
+                    .bind(upto_seq)
+                    .bind(&upto_hash)
+                    .bind(removed)
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                let done = sqlx::query("DELETE FROM access_log WHERE tenant_id = $1 AND seq <= $2")
+                    .bind(tenant)
+                    .bind(upto_seq)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                tx.commit().await.map_err(other)?;
+                Ok(done.rows_affected() as usize)
+            }
+
+            async fn access_log_anchor(&self, tenant: TenantId) -> RepoResult<Option<(i64, String)>> {
+                sqlx::query_as("SELECT upto_seq, upto_hash FROM access_log_purges WHERE tenant_id = $1 ORDER BY upto_seq DESC LIMIT 1")
+                    .bind(tenant)
+                    .fetch_optional(&self.pool)
                     .await
                     .map_err(other)
             }

@@ -8,6 +8,7 @@
 use super::*;
 use super::access_control::{self, access_control_store};
 use super::secrets::{self, secret_store};
+use super::mfa::{self, mfa_store};
 use super::access_log::{self, access_log_store, login_throttle_store};
 use super::consent::{self, consent_store};
 use super::min_side::{self, min_side_store};
@@ -60,6 +61,7 @@ access_log_store!(PgRepository, Postgres);
 access_control_store!(PgRepository, Postgres);
 secret_store!(PgRepository, Postgres);
 login_throttle_store!(PgRepository);
+mfa_store!(PgRepository);
 
 #[async_trait]
 impl Repository for PgRepository {

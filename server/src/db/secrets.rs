@@ -229,18 +229,34 @@ macro_rules! secret_store {
 
             async fn reseal_all(
                 &self,
-                reseal: &(dyn Fn(app::ports::SecretAd, app::ports::Sealed) -> Result<app::ports::Sealed, app::ports::SecretOpenError> + Send + Sync),
+                reseal: &(dyn for<'a> Fn(&'a dyn app::ports::AssociatedData, app::ports::Sealed) -> Result<app::ports::Sealed, app::ports::SecretOpenError> + Send + Sync),
             ) -> RepoResult<usize> {
                 let mut tx = self.write().await?;
                 let rows: Vec<secrets::SealedRow> = sqlx::query_as(secrets::ALL_SEALED).fetch_all(&mut *tx).await.map_err(other)?;
                 for row in &rows {
                     let ad = app::ports::SecretAd { tenant: row.tenant_id, customer: row.customer_id, secret: row.id };
                     // One value that does not open stops the rotation before anything is changed.
-                    let fresh = reseal(ad, row.sealed()).map_err(|e| RepoError::Other(format!("secret {}: {e:?}", row.id).into()))?;
+                    let fresh = reseal(&ad, row.sealed()).map_err(|e| RepoError::Other(format!("secret {}: {e:?}", row.id).into()))?;
                     Self::store_sealed(&mut *tx, row.id, &fresh).await?;
                 }
+                // The staff's TOTP seeds are sealed under the same key, and rotate with the secrets.
+                let seeds: Vec<(i64, String, Vec<u8>, Vec<u8>)> =
+                    sqlx::query_as(super::mfa::ALL_SEALED_TOTP).fetch_all(&mut *tx).await.map_err(other)?;
+                for (user, key_id, nonce, ciphertext) in &seeds {
+                    let sealed = app::ports::Sealed { key_id: key_id.clone(), nonce: nonce.clone(), ciphertext: ciphertext.clone() };
+                    let fresh = reseal(&app::ports::TotpAd { user: *user }, sealed)
+                        .map_err(|e| RepoError::Other(format!("totp seed of user {user}: {e:?}").into()))?;
+                    sqlx::query(super::mfa::SET_SEALED_TOTP)
+                        .bind(user)
+                        .bind(&fresh.key_id)
+                        .bind(&fresh.nonce)
+                        .bind(&fresh.ciphertext)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(other)?;
+                }
                 tx.commit().await.map_err(other)?;
-                Ok(rows.len())
+                Ok(rows.len() + seeds.len())
             }
         }
     };

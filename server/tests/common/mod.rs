@@ -161,6 +161,19 @@ impl Client {
         decode(response).await
     }
 
+    /// Posts a form to a server function: answers where the server redirects to (`None` for a
+    /// plain success), or the error.
+    pub async fn submit(&self, endpoint: &str, form: &[(&str, &str)]) -> Result<Option<String>, ApiError> {
+        let response = self.http.post(format!("{}/api/{endpoint}", self.base)).form(form).send().await.unwrap();
+        // A browser posting the form gets a 302; a script (like this client) a 200 with the
+        // Location header, which the server-function client follows.
+        let to = response.headers().get(reqwest::header::LOCATION).map(|l| l.to_str().unwrap().to_string());
+        if response.status().is_redirection() {
+            return Ok(to);
+        }
+        decode::<()>(response).await.map(|()| to)
+    }
+
     /// The session cookie's value as this client holds it.
     pub fn session_cookie(&self) -> Option<String> {
         use reqwest::cookie::CookieStore;
