@@ -1,16 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
-import { hits, hydrated, logIn } from './helpers';
-
-/** Kari Nordmann's card, tab Hemmeligheter. */
-async function openKarisSecrets(page: Page) {
-  await page.goto('/kunder');
-  await hydrated(page);
-  await page.getByRole('combobox', { name: 'Søk etter kunde' }).fill('10002');
-  await hits(page).filter({ hasText: 'Kari Nordmann' }).click();
-  await expect(page.getByTestId('card-title')).toHaveText('10002 Kari Nordmann');
-  await hydrated(page);
-  await page.getByRole('tab', { name: 'Hemmeligheter' }).click();
-}
+import { expect, test } from '@playwright/test';
+import { hydrated, logIn, openKarisSecrets } from './helpers';
 
 test('a group without the secrets right sees a secret hidden; an administrator reveals it; the Innsynslogg shows the reveal', async ({ browser }) => {
   const run = `${test.info().project.name}-${Date.now() % 100000}`;

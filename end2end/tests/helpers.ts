@@ -34,3 +34,14 @@ export async function expectAccessible(page: Page) {
 export function hits(page: Page) {
   return page.getByRole('listbox', { name: 'Kundesøk' }).getByRole('option');
 }
+
+/** Kari Nordmann's card, tab Hemmeligheter. */
+export async function openKarisSecrets(page: Page) {
+  await page.goto('/kunder');
+  await hydrated(page);
+  await page.getByRole('combobox', { name: 'Søk etter kunde' }).fill('10002');
+  await hits(page).filter({ hasText: 'Kari Nordmann' }).click();
+  await expect(page.getByTestId('card-title')).toHaveText('10002 Kari Nordmann');
+  await hydrated(page);
+  await page.getByRole('tab', { name: 'Hemmeligheter' }).click();
+}

@@ -1,16 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
-import { expectAccessible, hits, hydrated, logIn } from './helpers';
-
-/** Kari Nordmann's card, tab Hemmeligheter. */
-async function openKarisSecrets(page: Page) {
-  await page.goto('/kunder');
-  await hydrated(page);
-  await page.getByRole('combobox', { name: 'Søk etter kunde' }).fill('10002');
-  await hits(page).filter({ hasText: 'Kari Nordmann' }).click();
-  await expect(page.getByTestId('card-title')).toHaveText('10002 Kari Nordmann');
-  await hydrated(page);
-  await page.getByRole('tab', { name: 'Hemmeligheter' }).click();
-}
+import { expect, test } from '@playwright/test';
+import { expectAccessible, logIn, openKarisSecrets } from './helpers';
 
 test('a secret stays hidden until Vis; staff without access cannot reveal it; an administrator can', async ({ browser }) => {
   const value = `4711-${test.info().project.name}`;

@@ -99,6 +99,25 @@ pub fn to_csv(events: &[ConsentEventView]) -> Result<Vec<u8>, csv::Error> {
     w.into_inner().map_err(|e| e.into_error().into())
 }
 
+/// A CSV file the browser saves, never cached (it holds personal data).
+fn csv_download(filename: &str, body: Result<Vec<u8>, csv::Error>) -> Response {
+    match body {
+        Ok(body) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, filename, "csv export");
+            refuse(ApiError::Internal)
+        }
+    }
+}
+
 fn refuse(error: ApiError) -> Response {
     let status = match error {
         ApiError::NotLoggedIn | ApiError::NoTenantChosen => StatusCode::UNAUTHORIZED,
@@ -133,21 +152,7 @@ pub async fn consent_events_csv(
     if let Err(e) = ctx.log_from(AccessAction::ConsentEventsExported, None, Some(period), Some(peer.ip().to_string())).await {
         return refuse(e);
     }
-    match to_csv(&events) {
-        Ok(body) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"samtykkehendelser.csv\""),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            body,
-        )
-            .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "consent export");
-            refuse(ApiError::Internal)
-        }
-    }
+    csv_download("samtykkehendelser.csv", to_csv(&events))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -343,19 +348,5 @@ pub async fn access_log_csv_download(
     if let Err(e) = ctx.log_from(AccessAction::AccessLogExported, None, Some(object), Some(peer.ip().to_string())).await {
         return refuse(e);
     }
-    match access_log_csv(&rows) {
-        Ok(body) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"innsynslogg.csv\""),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            body,
-        )
-            .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "access log export");
-            refuse(ApiError::Internal)
-        }
-    }
+    csv_download("innsynslogg.csv", access_log_csv(&rows))
 }

@@ -2,7 +2,7 @@ use clap::{Parser, Subcommand};
 use server::auth::LockoutPolicy;
 use server::db::Database;
 use server::seed::{seed_bulk, seed_demo, BULK_LOGIN, DEMO_LOGINS, DEMO_PASSWORD};
-use server::secrets::{SecretKey, XChaChaSecrets};
+use server::secrets::SecretKey;
 use server::web::{router, WebConfig};
 use std::net::SocketAddr;
 
@@ -211,13 +211,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::GenerateSecretKey { .. } => unreachable!("handled before the database is opened"),
         Command::RotateSecretKey { new_key_file } => {
-            use app::ports::SecretCipher;
-            let old = XChaChaSecrets::new(&SecretKey::from_env()?);
             let new_key = SecretKey::from_file(&new_key_file)?;
-            let new = XChaChaSecrets::new(&new_key);
-            let count = db.repository().reseal_all(&|ad, sealed| old.open(ad, &sealed).map(|value| new.seal(ad, &value))).await?;
+            let count = server::secrets::rotate(db.repository().as_ref(), &SecretKey::from_env()?, &new_key).await?;
             println!(
-                "Re-sealed {count} secrets under key {}. Now set SAMTYKKE_SECRET_KEY_FILE={new_key_file} and restart every app server.",
+                "Re-sealed {count} secrets and TOTP seeds under key {}. Now set SAMTYKKE_SECRET_KEY_FILE={new_key_file} and restart every app server.",
                 new_key.id()
             );
         }

@@ -114,6 +114,13 @@ impl SecretCipher for XChaChaSecrets {
     }
 }
 
+/// Key rotation: opens every sealed value (secrets and TOTP seeds) with `old` and seals it under
+/// `new`, in one transaction. Answers how many values were re-sealed.
+pub async fn rotate(repo: &dyn app::ports::Repository, old: &SecretKey, new: &SecretKey) -> Result<usize, app::ports::RepoError> {
+    let (old, new) = (XChaChaSecrets::new(old), XChaChaSecrets::new(new));
+    repo.reseal_all(&|ad, sealed| old.open(ad, &sealed).map(|value| new.seal(ad, &value))).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -213,11 +213,8 @@ async fn rotating_the_key_keeps_the_codes_working(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let staff = app.staff_in("ansatt@demo.no", NORDLYS).await;
     let (secret, _) = enrol(&staff).await;
-    let old = server::secrets::XChaChaSecrets::new(&app.key);
     let new_key = server::secrets::SecretKey::generate();
-    let new = server::secrets::XChaChaSecrets::new(&new_key);
-    use app::ports::SecretCipher;
-    let count = app.db.repository().reseal_all(&|ad, sealed| old.open(ad, &sealed).map(|v| new.seal(ad, &v))).await.unwrap();
+    let count = server::secrets::rotate(app.db.repository().as_ref(), &app.key, &new_key).await.unwrap();
     assert_eq!(count, 1);
     let rotated = app.server_with_key(new_key).await;
     let (browser, _) = password(&rotated, "ansatt@demo.no").await;

@@ -175,11 +175,8 @@ async fn values_are_bound_to_their_place_edits_conflict_and_a_key_rotation_keeps
 
     // Rotation: every value re-sealed under the new key; a server with the new key reads it,
     // one still on the old key refuses rather than showing garbage.
-    use app::ports::SecretCipher;
-    let old = server::secrets::XChaChaSecrets::new(&app.key);
     let new_key = server::secrets::SecretKey::generate();
-    let new = server::secrets::XChaChaSecrets::new(&new_key);
-    let count = app.db.repository().reseal_all(&|ad, sealed| old.open(ad, &sealed).map(|v| new.seal(ad, &v))).await.unwrap();
+    let count = server::secrets::rotate(app.db.repository().as_ref(), &app.key, &new_key).await.unwrap();
     assert_eq!(count, 1);
     let rotated = app.server_with_key(new_key).await;
     let after = nordlys(&rotated, "admin@demo.no").await;
