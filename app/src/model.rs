@@ -514,3 +514,39 @@ pub struct AccessLogPage {
 }
 
 pub const ACCESS_LOG_PAGE_SIZE: u32 = 100;
+
+pub type InvoiceId = i64;
+
+/// One line of a sale: text, quantity, price per unit in øre (before VAT).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleLine {
+    pub text: String,
+    pub quantity: i64,
+    pub unit_price_ore: i64,
+}
+
+/// A sale as the demo data and the tests record it: an order, its invoice to the customer as
+/// they are now, and the invoice's entry in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSale {
+    pub order_number: String,
+    pub invoice_number: String,
+    /// YYYY-MM-DD.
+    pub date: String,
+    pub note: String,
+    pub lines: Vec<SaleLine>,
+    pub vat_percent: i64,
+}
+
+/// An invoice as the customer card lists it, with what is still open of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceSummary {
+    pub id: InvoiceId,
+    pub invoice_number: String,
+    pub credit_note: bool,
+    pub invoice_date: String,
+    pub due_date: String,
+    pub buyer_name: String,
+    pub total_ore: i64,
+    pub open_ore: i64,
+}

@@ -72,7 +72,7 @@ pub struct LoginEvent {
 
 #[async_trait]
 pub trait Repository:
-    ConsentRepository + SettingsRepository + MinSideRepository + MailOutbox + AccessLog + LoginThrottle + AccessControlRepository + SecretRepository + MfaRepository + Send + Sync + 'static
+    ConsentRepository + SettingsRepository + MinSideRepository + MailOutbox + AccessLog + LoginThrottle + AccessControlRepository + SecretRepository + MfaRepository + SalesRepository + Send + Sync + 'static
 {
     async fn staff_by_email(&self, email: &str) -> RepoResult<Option<StaffAccount>>;
     async fn staff_by_id(&self, id: StaffUserId) -> RepoResult<Option<StaffAccount>>;
@@ -658,4 +658,23 @@ mod tests {
             assert!(crate::model::ACCESS_LOG_ACTIONS.contains(&a.as_str()), "{} is not listed", a.as_str());
         }
     }
+}
+
+/// Orders, invoices, the ledger (reskontro), notes and tasks: the sales data anonymisation
+/// weighs; part of every [`Repository`].
+#[async_trait]
+pub trait SalesRepository: Send + Sync {
+    /// Records an order and its invoice (the buyer as the customer is now, due in 14 days) with
+    /// the invoice's ledger entry, in one transaction. `NotFound` outside the tenant.
+    async fn record_sale(&self, tenant: TenantId, customer: CustomerId, sale: &NewSale) -> RepoResult<InvoiceId>;
+    /// A payment against an invoice: a ledger entry, and that much less open on the invoice.
+    async fn record_payment(&self, tenant: TenantId, invoice: InvoiceId, amount_ore: i64, date: &str) -> RepoResult<()>;
+    /// A credit note for the whole invoice: its own invoice row and a negative ledger entry,
+    /// open until set against the invoice (so the balance is zero either way).
+    async fn record_credit_note(&self, tenant: TenantId, invoice: InvoiceId, number: &str, date: &str) -> RepoResult<InvoiceId>;
+    /// What is open of each of the customer's ledger entries.
+    async fn ledger_open_amounts(&self, tenant: TenantId, customer: CustomerId) -> RepoResult<Vec<i64>>;
+    async fn customer_invoices(&self, tenant: TenantId, customer: CustomerId) -> RepoResult<Vec<InvoiceSummary>>;
+    async fn add_customer_note(&self, tenant: TenantId, customer: CustomerId, text: &str, by: Option<StaffUserId>) -> RepoResult<i64>;
+    async fn add_customer_task(&self, tenant: TenantId, customer: CustomerId, text: &str, due_date: Option<&str>) -> RepoResult<i64>;
 }

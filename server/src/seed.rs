@@ -76,6 +76,7 @@ pub async fn seed_demo(db: &dyn Seeder) -> Result<bool, RepoError> {
     }
     if let (Some((_, tenant)), Some(admin)) = (ids.first(), admin) {
         seed_demo_consents(db, *tenant, admin).await?;
+        seed_demo_sales(db, *tenant, admin).await?;
     }
     Ok(true)
 }
@@ -94,6 +95,36 @@ async fn seed_group(db: &dyn Seeder, tenant: TenantId, name: &str, rights: app::
     let name = app::domain::access::AccessGroupName::parse(name).expect("a valid group name");
     let group = db.create_access_group(tenant, &name).await?;
     db.save_access_group(tenant, group.id, group.version, &name, rights.with_needed(), members).await?;
+    Ok(())
+}
+
+/// Sales for anonymisation to weigh: Ola has paid his invoice, Kari owes 1 250,00, Åse's invoice
+/// was cancelled by a credit note. Notes, a task and an order text name Kari, as staff write
+/// them, so the anonymisation preview has mentions to show.
+async fn seed_demo_sales(db: &dyn Seeder, tenant: TenantId, admin: StaffUserId) -> Result<(), RepoError> {
+    use app::model::{NewSale, SaleLine};
+    let customer = |number: &'static str| async move {
+        let hits = db.search_customers(tenant, &[number.to_string()], 5, 0).await?;
+        hits.iter().find(|h| h.customer_number == number).map(|h| h.id).ok_or(RepoError::NotFound)
+    };
+    let sale = |n: u32, date: &str, note: &str, text: &str, price_ore: i64| NewSale {
+        order_number: format!("O-{n}"),
+        invoice_number: format!("{n}"),
+        date: date.into(),
+        note: note.into(),
+        lines: vec![SaleLine { text: text.into(), quantity: 1, unit_price_ore: price_ore }],
+        vat_percent: 25,
+    };
+    let ola = customer("10001").await?;
+    let paid = db.record_sale(tenant, ola, &sale(1001, "2026-09-01", "", "Årsoppgjør 2025", 200_000)).await?;
+    db.record_payment(tenant, paid, 250_000, "2026-09-10").await?;
+    let kari = customer("10002").await?;
+    db.record_sale(tenant, kari, &sale(1002, "2026-11-15", "Kari Nordmann henter selv", "Regnskapsføring november", 100_000)).await?;
+    db.add_customer_note(tenant, kari, "Kari Nordmann ringte om fakturaen, ring tilbake på 481 23 456.", Some(admin)).await?;
+    db.add_customer_task(tenant, kari, "Purre Kari på faktura 1002", Some("2026-12-15")).await?;
+    let ase = customer("10003").await?;
+    let cancelled = db.record_sale(tenant, ase, &sale(1003, "2026-10-01", "", "Rådgivning", 80_000)).await?;
+    db.record_credit_note(tenant, cancelled, "1004", "2026-10-05").await?;
     Ok(())
 }
 

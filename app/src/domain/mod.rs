@@ -34,6 +34,7 @@ macro_rules! string_newtype {
 }
 
 pub mod access;
+pub mod anonymise;
 pub mod consent;
 pub mod mfa;
 pub mod min_side;

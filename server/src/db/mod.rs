@@ -9,6 +9,7 @@ pub(crate) mod access_log;
 pub(crate) mod consent;
 pub(crate) mod mfa;
 pub(crate) mod min_side;
+pub(crate) mod sales;
 pub(crate) mod secrets;
 pub(crate) mod settings;
 pub mod postgres;

@@ -9,6 +9,7 @@ use super::*;
 use super::access_control::{self, access_control_store};
 use super::secrets::{self, secret_store};
 use super::mfa::{self, mfa_store};
+use super::sales::{self, sales_store};
 use super::access_log::{self, access_log_store, login_throttle_store};
 use super::consent::{self, consent_store};
 use super::min_side::{self, min_side_store};
@@ -62,6 +63,7 @@ access_control_store!(PgRepository, Postgres);
 secret_store!(PgRepository, Postgres);
 login_throttle_store!(PgRepository);
 mfa_store!(PgRepository);
+sales_store!(PgRepository);
 
 #[async_trait]
 impl Repository for PgRepository {

@@ -8,6 +8,7 @@ use super::*;
 use super::access_control::{self, access_control_store};
 use super::secrets::{self, secret_store};
 use super::mfa::{self, mfa_store};
+use super::sales::{self, sales_store};
 use super::access_log::{self, access_log_store, login_throttle_store};
 use super::consent::{self, consent_store};
 use super::min_side::{self, min_side_store};
@@ -78,6 +79,7 @@ access_control_store!(SqliteRepository, Sqlite);
 secret_store!(SqliteRepository, Sqlite);
 login_throttle_store!(SqliteRepository);
 mfa_store!(SqliteRepository);
+sales_store!(SqliteRepository);
 
 #[async_trait]
 impl Repository for SqliteRepository {

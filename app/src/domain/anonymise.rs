@@ -1,0 +1,233 @@
+//! Anonymisering of a customer: the rules, apart from HTTP and SQL.
+//!
+//! - May this customer be anonymised? Only with a zero balance in the ledger (reskontro):
+//!   [`eligibility`]. Amounts are whole øre, so a balance is exact; credit notes are negative.
+//! - Where might the customer still be named in free text (notes, tasks, orders)? The system
+//!   cannot know whether "Kari Nordmann" in a note is this Kari, so it only finds candidates
+//!   ([`find_mentions`]) and staff decide, one by one, what to redact ([`redact`]).
+//! - The word every personal field becomes: [`ANONYMOUS`].
+
+use serde::{Deserialize, Serialize};
+
+/// What a name becomes, and what an invoice copy printed afterwards shows in every buyer field.
+pub const ANONYMOUS: &str = "Anonym";
+/// What a redacted mention in free text becomes.
+pub const REDACTED: &str = "[anonymisert]";
+
+/// An amount in øre: 1 krone = 100 øre. Never a float, so sums are exact.
+pub type Ore = i64;
+
+/// Why a customer may not be anonymised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Refusal {
+    /// The ledger's open items do not sum to zero: the customer owes (positive) or is owed
+    /// (negative, an unpaid credit note) this much.
+    OpenBalance { ore: Ore },
+    /// Already anonymised: there is nothing left to remove.
+    AlreadyAnonymised,
+}
+
+/// The open amounts of the customer's ledger entries (invoices positive, credit notes and
+/// payments negative) decide: the sum must be exactly zero. A credit note that cancels an
+/// invoice leaves two open items that sum to zero, which is a settled account.
+pub fn eligibility(open_amounts: &[Ore], already_anonymised: bool) -> Result<(), Refusal> {
+    if already_anonymised {
+        return Err(Refusal::AlreadyAnonymised);
+    }
+    match open_amounts.iter().sum::<Ore>() {
+        0 => Ok(()),
+        ore => Err(Refusal::OpenBalance { ore }),
+    }
+}
+
+/// "1 234,50" for 123450 øre, as Norwegian accounts print amounts.
+pub fn format_nok(ore: Ore) -> String {
+    let sign = if ore < 0 { "-" } else { "" };
+    let abs = ore.unsigned_abs();
+    let kroner = (abs / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in kroner.chars().enumerate() {
+        if i > 0 && (kroner.len() - i) % 3 == 0 {
+            grouped.push('\u{a0}');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped},{:02}", abs % 100)
+}
+
+/// Where free text lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TextSource {
+    Note,
+    Task,
+    Order,
+    OrderLine,
+}
+
+/// One piece of free text that might name the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreeText {
+    pub source: TextSource,
+    pub id: i64,
+    pub text: String,
+}
+
+/// A possible mention: which text, what matched, and where (byte offsets into the text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mention {
+    pub source: TextSource,
+    pub id: i64,
+    pub needle: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// What to look for: the customer's and contact persons' names, e-mails and phone numbers.
+/// Names shorter than three letters ("Li") would match too much and are left out; full names
+/// are searched as well as their parts, so "Kari Nordmann" is found as one mention.
+pub fn needles<'a>(names: impl IntoIterator<Item = &'a str>, emails: impl IntoIterator<Item = &'a str>, phones: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |s: &str| {
+        let s = s.trim();
+        if s.chars().count() >= 3 && !out.iter().any(|o| o.to_lowercase() == s.to_lowercase()) {
+            out.push(s.to_string());
+        }
+    };
+    for name in names {
+        add(name);
+        for part in name.split_whitespace() {
+            add(part);
+        }
+    }
+    for e in emails {
+        add(e);
+    }
+    for p in phones {
+        add(p);
+        // "+47 912 34 567" is also typed "91234567".
+        let digits: String = p.chars().filter(char::is_ascii_digit).collect();
+        if let Some(national) = digits.strip_prefix("47").filter(|d| d.len() == 8) {
+            add(national);
+        }
+        add(&digits);
+    }
+    // Longest first, so a full name is reported before its parts.
+    out.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
+    out
+}
+
+/// Letters and digits make words; so does '@', so "kari" is not found inside "kari@firma.no"
+/// (the whole address is a needle of its own).
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '@'
+}
+
+/// Every place a needle occurs in the texts as a whole word (not "Kari" inside "Karianne"),
+/// ignoring case. Overlapping matches keep the longer one (the full name over its parts).
+pub fn find_mentions(needles: &[String], texts: &[FreeText]) -> Vec<Mention> {
+    let mut found = Vec::new();
+    for t in texts {
+        let lower = t.text.to_lowercase();
+        // Lower-casing can change byte lengths (rarely); offsets then refer to the lowered
+        // text, so only texts whose length it keeps are searched by offset.
+        if lower.len() != t.text.len() {
+            continue;
+        }
+        let mut taken: Vec<(usize, usize)> = Vec::new();
+        for needle in needles {
+            let n = needle.to_lowercase();
+            let mut from = 0;
+            while let Some(pos) = lower[from..].find(&n) {
+                let start = from + pos;
+                let end = start + n.len();
+                let before = lower[..start].chars().next_back();
+                let after = lower[end..].chars().next();
+                let whole = !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char);
+                if whole && !taken.iter().any(|(s, e)| start < *e && *s < end) {
+                    taken.push((start, end));
+                    found.push(Mention { source: t.source, id: t.id, needle: t.text[start..end].to_string(), start, end });
+                }
+                from = end;
+            }
+        }
+    }
+    found.sort_by_key(|m| (m.source as u8, m.id, m.start));
+    found
+}
+
+/// The text with every whole-word occurrence of `needle` replaced by [`REDACTED`].
+pub fn redact(text: &str, needle: &str) -> String {
+    let mentions = find_mentions(&[needle.to_string()], &[FreeText { source: TextSource::Note, id: 0, text: text.to_string() }]);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for m in mentions {
+        out.push_str(&text[at..m.start]);
+        out.push_str(REDACTED);
+        at = m.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_zero_balance_may_be_anonymised() {
+        assert_eq!(eligibility(&[], false), Ok(()));
+        // Paid: the invoice's open amount is zero.
+        assert_eq!(eligibility(&[0, 0], false), Ok(()));
+        // One øre open is open.
+        assert_eq!(eligibility(&[1], false), Err(Refusal::OpenBalance { ore: 1 }));
+        // A credit note cancels an invoice: settled.
+        assert_eq!(eligibility(&[125_000, -125_000], false), Ok(()));
+        // A credit note larger than what is owed: the company owes the customer.
+        assert_eq!(eligibility(&[10_000, -12_550], false), Err(Refusal::OpenBalance { ore: -2_550 }));
+        // Part payment.
+        assert_eq!(eligibility(&[99_950, -50_000], false), Err(Refusal::OpenBalance { ore: 49_950 }));
+        assert_eq!(eligibility(&[], true), Err(Refusal::AlreadyAnonymised));
+    }
+
+    #[test]
+    fn amounts_print_as_norwegian_kroner() {
+        assert_eq!(format_nok(0), "0,00");
+        assert_eq!(format_nok(5), "0,05");
+        assert_eq!(format_nok(123_450), "1\u{a0}234,50");
+        assert_eq!(format_nok(-2_550), "-25,50");
+        assert_eq!(format_nok(100_000_000), "1\u{a0}000\u{a0}000,00");
+    }
+
+    fn note(id: i64, text: &str) -> FreeText {
+        FreeText { source: TextSource::Note, id, text: text.into() }
+    }
+
+    #[test]
+    fn names_emails_and_phones_are_found_as_whole_words() {
+        let n = needles(["Kari Nordmann"], ["kari@example.no"], ["+47 912 34 567"]);
+        assert_eq!(n[0], "kari@example.no");
+        assert!(n.contains(&"Kari".to_string()) && n.contains(&"91234567".to_string()));
+        let texts = [
+            note(1, "Ringte Kari Nordmann om faktura"),
+            note(2, "Karianne kommer fredag"),
+            note(3, "Send til KARI@example.no eller ring 91234567."),
+            note(4, "Ingen navn her"),
+        ];
+        let found = find_mentions(&n, &texts);
+        let seen: Vec<(i64, &str)> = found.iter().map(|m| (m.id, m.needle.as_str())).collect();
+        // The full name once, not also its parts; "Karianne" is not Kari.
+        assert_eq!(seen, [(1, "Kari Nordmann"), (3, "KARI@example.no"), (3, "91234567")]);
+    }
+
+    #[test]
+    fn short_names_are_not_searched() {
+        assert!(needles(["Li Wu"], [], []).iter().all(|n| n == "Li Wu"));
+    }
+
+    #[test]
+    fn redaction_replaces_each_whole_word_mention() {
+        assert_eq!(redact("Kari ringte. Karianne svarte. kari igjen", "Kari"), "[anonymisert] ringte. Karianne svarte. [anonymisert] igjen");
+        assert_eq!(redact("Ingen treff", "Kari"), "Ingen treff");
+        assert_eq!(redact("Åse Ødegård, åse", "Åse"), "[anonymisert] Ødegård, [anonymisert]");
+    }
+}
