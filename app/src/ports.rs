@@ -72,7 +72,7 @@ pub struct LoginEvent {
 
 #[async_trait]
 pub trait Repository:
-    ConsentRepository + SettingsRepository + MinSideRepository + MailOutbox + AccessLog + LoginThrottle + AccessControlRepository + SecretRepository + MfaRepository + SalesRepository + Send + Sync + 'static
+    ConsentRepository + SettingsRepository + MinSideRepository + MailOutbox + AccessLog + LoginThrottle + AccessControlRepository + SecretRepository + MfaRepository + SalesRepository + AnonymisationRepository + Send + Sync + 'static
 {
     async fn staff_by_email(&self, email: &str) -> RepoResult<Option<StaffAccount>>;
     async fn staff_by_id(&self, id: StaffUserId) -> RepoResult<Option<StaffAccount>>;
@@ -677,4 +677,25 @@ pub trait SalesRepository: Send + Sync {
     async fn customer_invoices(&self, tenant: TenantId, customer: CustomerId) -> RepoResult<Vec<InvoiceSummary>>;
     async fn add_customer_note(&self, tenant: TenantId, customer: CustomerId, text: &str, by: Option<StaffUserId>) -> RepoResult<i64>;
     async fn add_customer_task(&self, tenant: TenantId, customer: CustomerId, text: &str, due_date: Option<&str>) -> RepoResult<i64>;
+}
+
+/// Anonymisering; part of every [`Repository`].
+#[async_trait]
+pub trait AnonymisationRepository: Send + Sync {
+    /// The tenant's free text (notes, tasks, order notes and lines), where a customer may be named.
+    async fn tenant_free_texts(&self, tenant: TenantId) -> RepoResult<Vec<crate::domain::anonymise::FreeText>>;
+    /// In one transaction, with the balance checked again inside it: every personal field of the
+    /// customer and its contact persons becomes "Anonym" or empty; Min Side accounts, their links
+    /// and mail go; secrets go; the customer leaves the search index; consent events and Min Side
+    /// login events keep their dates and counts but lose addresses and browsers; invoices print
+    /// "Anonym" and their as-issued buyer moves to the archive; the chosen mentions are redacted;
+    /// a record (counts only) is written. `Err(refusal)` changes nothing.
+    async fn anonymise_customer(
+        &self,
+        tenant: TenantId,
+        customer: CustomerId,
+        by: StaffUserId,
+        redactions: &[crate::domain::anonymise::Redaction],
+        now_ms: i64,
+    ) -> RepoResult<Result<crate::domain::anonymise::AnonymisationRecord, crate::domain::anonymise::Refusal>>;
 }

@@ -62,14 +62,59 @@ pub enum TextSource {
     Task,
     Order,
     OrderLine,
+    /// A line of an invoice as printed on copies; the as-issued line stays in the archive.
+    InvoiceLine,
 }
 
-/// One piece of free text that might name the customer.
+impl TextSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextSource::Note => "note",
+            TextSource::Task => "task",
+            TextSource::Order => "order",
+            TextSource::OrderLine => "order_line",
+            TextSource::InvoiceLine => "invoice_line",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [TextSource::Note, TextSource::Task, TextSource::Order, TextSource::OrderLine, TextSource::InvoiceLine].into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// One piece of free text that might name the customer, and the customer it is filed under.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FreeText {
     pub source: TextSource,
     pub id: i64,
+    pub customer_id: i64,
     pub text: String,
+}
+
+/// A mention staff chose to redact: in which text, which words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redaction {
+    pub source: TextSource,
+    pub id: i64,
+    pub needle: String,
+}
+
+/// What an anonymisation did, as recorded (counts only: no personal data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnonymisationRecord {
+    pub id: i64,
+    pub at_ms: i64,
+    pub contact_persons: i64,
+    pub consent_events: i64,
+    pub invoices: i64,
+    pub redactions: i64,
+}
+
+/// The last day an as-issued invoice must be kept: five years after the end of its financial
+/// year (bokføringsloven § 13; the financial year is the calendar year). None for a bad date.
+pub fn retain_until(invoice_date: &str) -> Option<String> {
+    let date = super::parse_date(invoice_date).ok()??;
+    Some(format!("{:04}-12-31", date.year() + 5))
 }
 
 /// A possible mention: which text, what matched, and where (byte offsets into the text).
@@ -77,6 +122,7 @@ pub struct FreeText {
 pub struct Mention {
     pub source: TextSource,
     pub id: i64,
+    pub customer_id: i64,
     pub needle: String,
     pub start: usize,
     pub end: usize,
@@ -145,7 +191,7 @@ pub fn find_mentions(needles: &[String], texts: &[FreeText]) -> Vec<Mention> {
                 let whole = !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char);
                 if whole && !taken.iter().any(|(s, e)| start < *e && *s < end) {
                     taken.push((start, end));
-                    found.push(Mention { source: t.source, id: t.id, needle: t.text[start..end].to_string(), start, end });
+                    found.push(Mention { source: t.source, id: t.id, customer_id: t.customer_id, needle: t.text[start..end].to_string(), start, end });
                 }
                 from = end;
             }
@@ -157,7 +203,7 @@ pub fn find_mentions(needles: &[String], texts: &[FreeText]) -> Vec<Mention> {
 
 /// The text with every whole-word occurrence of `needle` replaced by [`REDACTED`].
 pub fn redact(text: &str, needle: &str) -> String {
-    let mentions = find_mentions(&[needle.to_string()], &[FreeText { source: TextSource::Note, id: 0, text: text.to_string() }]);
+    let mentions = find_mentions(&[needle.to_string()], &[FreeText { source: TextSource::Note, id: 0, customer_id: 0, text: text.to_string() }]);
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for m in mentions {
@@ -190,6 +236,15 @@ mod tests {
     }
 
     #[test]
+    fn invoices_are_kept_five_years_after_their_financial_year() {
+        assert_eq!(retain_until("2026-01-15").as_deref(), Some("2031-12-31"));
+        assert_eq!(retain_until("2026-12-31").as_deref(), Some("2031-12-31"));
+        assert_eq!(retain_until("31.12.2026"), None);
+        assert_eq!(TextSource::parse("order_line"), Some(TextSource::OrderLine));
+        assert_eq!(TextSource::parse("blokk"), None);
+    }
+
+    #[test]
     fn amounts_print_as_norwegian_kroner() {
         assert_eq!(format_nok(0), "0,00");
         assert_eq!(format_nok(5), "0,05");
@@ -199,7 +254,7 @@ mod tests {
     }
 
     fn note(id: i64, text: &str) -> FreeText {
-        FreeText { source: TextSource::Note, id, text: text.into() }
+        FreeText { source: TextSource::Note, id, customer_id: 1, text: text.into() }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub(crate) mod access_control;
 pub(crate) mod access_log;
+pub(crate) mod anonymise;
 pub(crate) mod consent;
 pub(crate) mod mfa;
 pub(crate) mod min_side;

@@ -10,6 +10,7 @@ use super::access_control::{self, access_control_store};
 use super::secrets::{self, secret_store};
 use super::mfa::{self, mfa_store};
 use super::sales::{self, sales_store};
+use super::anonymise::{self, anonymise_store};
 use super::access_log::{self, access_log_store, login_throttle_store};
 use super::consent::{self, consent_store};
 use super::min_side::{self, min_side_store};
@@ -35,6 +36,12 @@ impl PgRepository {
         let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
         sqlx::migrate!("../migrations/postgres").run(&pool).await?;
         Ok(PgRepository { pool })
+    }
+
+    /// An anonymised customer leaves Kundesøk: an empty tsvector matches no query.
+    async fn unindex_customer(conn: &mut sqlx::PgConnection, id: CustomerId) -> RepoResult<()> {
+        sqlx::query("UPDATE customers SET search_vector = ''::tsvector WHERE id = $1").bind(id).execute(conn).await.map_err(other)?;
+        Ok(())
     }
 
     /// Writers are serialised by the rows they update (`UPDATE … WHERE version = $n`), so the
@@ -63,7 +70,8 @@ access_control_store!(PgRepository, Postgres);
 secret_store!(PgRepository, Postgres);
 login_throttle_store!(PgRepository);
 mfa_store!(PgRepository);
-sales_store!(PgRepository);
+sales_store!(PgRepository, Postgres);
+anonymise_store!(PgRepository, Postgres);
 
 #[async_trait]
 impl Repository for PgRepository {

@@ -91,11 +91,28 @@ pub(crate) fn due_date(date: &str) -> String {
 /// Implements [`app::ports::SalesRepository`] on a repository whose `write()` opens a write
 /// transaction.
 macro_rules! sales_store {
-    ($repo:ty) => {
+    ($repo:ty, $db:ty) => {
+        impl $repo {
+            /// Takes the customer's row lock (PostgreSQL; SQLite's write transactions are serial
+            /// anyway), as anonymisation does: a sale or payment and an anonymisation of one
+            /// customer queue up, so neither reads what the other is halfway through writing.
+            /// `NotFound` outside the tenant.
+            async fn lock_customer(conn: &mut <$db as sqlx::Database>::Connection, tenant: TenantId, customer: CustomerId) -> RepoResult<()> {
+                let found: Option<i64> = sqlx::query_scalar("UPDATE customers SET version = version WHERE tenant_id = $1 AND id = $2 RETURNING id")
+                    .bind(tenant)
+                    .bind(customer)
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(other)?;
+                found.map(|_| ()).ok_or(RepoError::NotFound)
+            }
+        }
+
         #[async_trait::async_trait]
         impl app::ports::SalesRepository for $repo {
             async fn record_sale(&self, tenant: TenantId, customer: CustomerId, sale: &NewSale) -> RepoResult<InvoiceId> {
                 let mut tx = self.write().await?;
+                Self::lock_customer(&mut *tx, tenant, customer).await?;
                 let buyer: Option<sales::BuyerRow> =
                     sqlx::query_as(sales::BUYER).bind(tenant).bind(customer).fetch_optional(&mut *tx).await.map_err(other)?;
                 let sales::Buyer(buyer) = buyer.ok_or(RepoError::NotFound)?.into();
@@ -166,6 +183,9 @@ macro_rules! sales_store {
 
             async fn record_payment(&self, tenant: TenantId, invoice: InvoiceId, amount_ore: i64, date: &str) -> RepoResult<()> {
                 let mut tx = self.write().await?;
+                let owner: Option<i64> =
+                    sqlx::query_scalar("SELECT customer_id FROM invoices WHERE tenant_id = $1 AND id = $2").bind(tenant).bind(invoice).fetch_optional(&mut *tx).await.map_err(other)?;
+                Self::lock_customer(&mut *tx, tenant, owner.ok_or(RepoError::NotFound)?).await?;
                 let customer: Option<i64> = sqlx::query_scalar(
                     "UPDATE ledger_entries SET open_ore = open_ore - $3 WHERE tenant_id = $1 AND invoice_id = $2 AND kind = 'invoice' RETURNING customer_id",
                 )
@@ -201,6 +221,7 @@ macro_rules! sales_store {
                         .await
                         .map_err(other)?;
                 let (customer, net, vat) = original.ok_or(RepoError::NotFound)?;
+                Self::lock_customer(&mut *tx, tenant, customer).await?;
                 let buyer: sales::BuyerRow = sqlx::query_as(sales::BUYER).bind(tenant).bind(customer).fetch_one(&mut *tx).await.map_err(other)?;
                 let sales::Buyer(buyer) = buyer.into();
                 let mut insert = sqlx::query_scalar(sales::INSERT_INVOICE)

@@ -9,6 +9,7 @@ use super::access_control::{self, access_control_store};
 use super::secrets::{self, secret_store};
 use super::mfa::{self, mfa_store};
 use super::sales::{self, sales_store};
+use super::anonymise::{self, anonymise_store};
 use super::access_log::{self, access_log_store, login_throttle_store};
 use super::consent::{self, consent_store};
 use super::min_side::{self, min_side_store};
@@ -39,6 +40,15 @@ impl SqliteRepository {
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
         Ok(SqliteRepository { pool })
+    }
+
+    /// An anonymised customer leaves Kundesøk. A contentless_delete FTS5 table only marks a
+    /// deleted row; its tokens stay in the index's segments until they are merged, so the
+    /// index is optimised at once (FTS5's secure-delete option does not reach such tables).
+    async fn unindex_customer(conn: &mut sqlx::SqliteConnection, id: CustomerId) -> RepoResult<()> {
+        sqlx::query("DELETE FROM customer_search WHERE rowid = ?").bind(id).execute(&mut *conn).await.map_err(other)?;
+        sqlx::query("INSERT INTO customer_search (customer_search) VALUES ('optimize')").execute(&mut *conn).await.map_err(other)?;
+        Ok(())
     }
 
     async fn write(&self) -> RepoResult<sqlx::Transaction<'static, Sqlite>> {
@@ -79,7 +89,8 @@ access_control_store!(SqliteRepository, Sqlite);
 secret_store!(SqliteRepository, Sqlite);
 login_throttle_store!(SqliteRepository);
 mfa_store!(SqliteRepository);
-sales_store!(SqliteRepository);
+sales_store!(SqliteRepository, Sqlite);
+anonymise_store!(SqliteRepository, Sqlite);
 
 #[async_trait]
 impl Repository for SqliteRepository {

@@ -1,0 +1,307 @@
+//! Anonymisering's one transaction, written once for both backends; each backend supplies
+//! `unindex_customer` (FTS5 row or tsvector). Which fields go and why: docs/DECISIONS.md.
+
+use app::domain::anonymise::{Redaction, TextSource, ANONYMOUS};
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct FreeTextRow {
+    source: String,
+    id: i64,
+    customer_id: i64,
+    text: String,
+}
+
+impl FreeTextRow {
+    pub(crate) fn free_text(self) -> Option<app::domain::anonymise::FreeText> {
+        Some(app::domain::anonymise::FreeText { source: TextSource::parse(&self.source)?, id: self.id, customer_id: self.customer_id, text: self.text })
+    }
+}
+
+pub(crate) const FREE_TEXTS: &str = "SELECT 'note' AS source, id, customer_id, text FROM customer_notes WHERE tenant_id = $1 \
+     UNION ALL SELECT 'task' AS source, id, customer_id, text FROM customer_tasks WHERE tenant_id = $1 \
+     UNION ALL SELECT 'order' AS source, id, customer_id, note AS text FROM orders WHERE tenant_id = $1 AND note <> '' \
+     UNION ALL SELECT 'order_line' AS source, l.id, o.customer_id, l.text FROM order_lines l JOIN orders o ON o.id = l.order_id \
+     WHERE o.tenant_id = $1 \
+     UNION ALL SELECT 'invoice_line' AS source, l.id, i.customer_id, l.text FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id \
+     WHERE i.tenant_id = $1";
+
+/// Every address the customer could be reached or log in at, lower case.
+pub(crate) const EMAILS: &str = "SELECT LOWER(email) FROM customers WHERE tenant_id = $1 AND id = $2 AND email IS NOT NULL \
+     UNION SELECT LOWER(email) FROM contact_persons WHERE tenant_id = $1 AND customer_id = $2 AND email IS NOT NULL \
+     UNION SELECT a.email FROM customer_accounts a JOIN contact_persons p ON p.id = a.contact_person_id \
+     WHERE p.tenant_id = $1 AND p.customer_id = $2";
+
+pub(crate) const ACCOUNTS: &str = "SELECT a.id FROM customer_accounts a JOIN contact_persons p ON p.id = a.contact_person_id \
+     WHERE p.tenant_id = $1 AND p.customer_id = $2";
+
+/// Where a redaction's text lives: (select, update), both scoped by tenant ($1) and row ($2).
+pub(crate) fn text_sql(source: TextSource) -> (&'static str, &'static str) {
+    match source {
+        TextSource::Note => (
+            "SELECT text FROM customer_notes WHERE tenant_id = $1 AND id = $2",
+            "UPDATE customer_notes SET text = $3 WHERE tenant_id = $1 AND id = $2",
+        ),
+        TextSource::Task => (
+            "SELECT text FROM customer_tasks WHERE tenant_id = $1 AND id = $2",
+            "UPDATE customer_tasks SET text = $3 WHERE tenant_id = $1 AND id = $2",
+        ),
+        TextSource::Order => ("SELECT note FROM orders WHERE tenant_id = $1 AND id = $2", "UPDATE orders SET note = $3 WHERE tenant_id = $1 AND id = $2"),
+        TextSource::OrderLine => (
+            "SELECT l.text FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.tenant_id = $1 AND l.id = $2",
+            "UPDATE order_lines SET text = $3 WHERE id = $2 AND order_id IN (SELECT id FROM orders WHERE tenant_id = $1)",
+        ),
+        TextSource::InvoiceLine => (
+            "SELECT l.text FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.tenant_id = $1 AND l.id = $2",
+            "UPDATE invoice_lines SET text = $3 WHERE id = $2 AND invoice_id IN (SELECT id FROM invoices WHERE tenant_id = $1)",
+        ),
+    }
+}
+
+/// The redactions to apply, one per text and needle.
+pub(crate) fn distinct(redactions: &[Redaction]) -> Vec<&Redaction> {
+    let mut out: Vec<&Redaction> = Vec::new();
+    for r in redactions {
+        if !out.iter().any(|o| o == &r) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+pub(crate) const ANONYMOUS_CUSTOMER: &str = "UPDATE customers SET \
+     first_name = CASE WHEN kind = 'private' THEN $3 ELSE NULL END, last_name = NULL, \
+     company_name = CASE WHEN kind = 'business' THEN $3 ELSE NULL END, \
+     org_no = CASE WHEN kind = 'business' THEN org_no ELSE NULL END, \
+     address_line = NULL, postal_code = NULL, city = NULL, email = NULL, phone = NULL, tags = '', \
+     sort_name = 'anonym', anonymised_ms = $4, updated_ms = $4 WHERE tenant_id = $1 AND id = $2";
+
+/// The invoice's lines as issued, for the archive: JSON, so the archive is one row per invoice.
+pub(crate) fn lines_json(lines: &[(i64, String, i64, i64, i64)]) -> String {
+    let lines: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|(no, text, quantity, price, vat)| serde_json::json!({ "line_no": no, "text": text, "quantity": quantity, "unit_price_ore": price, "vat_percent": vat }))
+        .collect();
+    serde_json::Value::Array(lines).to_string()
+}
+
+pub(crate) fn anonymous() -> &'static str {
+    ANONYMOUS
+}
+
+/// Implements [`app::ports::AnonymisationRepository`] on a repository whose `write()` opens a
+/// write transaction and which has `unindex_customer`.
+macro_rules! anonymise_store {
+    ($repo:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl app::ports::AnonymisationRepository for $repo {
+            async fn tenant_free_texts(&self, tenant: TenantId) -> RepoResult<Vec<app::domain::anonymise::FreeText>> {
+                let rows: Vec<anonymise::FreeTextRow> = sqlx::query_as(anonymise::FREE_TEXTS).bind(tenant).fetch_all(&self.pool).await.map_err(other)?;
+                Ok(rows.into_iter().filter_map(anonymise::FreeTextRow::free_text).collect())
+            }
+
+            async fn anonymise_customer(
+                &self,
+                tenant: TenantId,
+                customer: CustomerId,
+                by: StaffUserId,
+                redactions: &[app::domain::anonymise::Redaction],
+                now_ms: i64,
+            ) -> RepoResult<Result<app::domain::anonymise::AnonymisationRecord, app::domain::anonymise::Refusal>> {
+                let mut tx = self.write().await?;
+                // The customer's row lock first: a sale recorded meanwhile waits for this
+                // transaction, or this one for it, so the balance below is the final one.
+                let locked: Option<(Option<i64>,)> =
+                    sqlx::query_as("UPDATE customers SET version = version + 1 WHERE tenant_id = $1 AND id = $2 RETURNING anonymised_ms")
+                        .bind(tenant)
+                        .bind(customer)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(other)?;
+                let (anonymised,) = locked.ok_or(RepoError::NotFound)?;
+                let open: Vec<i64> = sqlx::query_scalar("SELECT open_ore FROM ledger_entries WHERE tenant_id = $1 AND customer_id = $2")
+                    .bind(tenant)
+                    .bind(customer)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                if let Err(refusal) = app::domain::anonymise::eligibility(&open, anonymised.is_some()) {
+                    return Ok(Err(refusal));
+                }
+
+                // Name what the append-only triggers may let through, for this transaction only.
+                let emails: Vec<String> = sqlx::query_scalar(anonymise::EMAILS).bind(tenant).bind(customer).fetch_all(&mut *tx).await.map_err(other)?;
+                sqlx::query("INSERT INTO anonymising (tenant_id, customer_id, email) VALUES ($1, $2, NULL)")
+                    .bind(tenant)
+                    .bind(customer)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                for email in &emails {
+                    sqlx::query("INSERT INTO anonymising (tenant_id, customer_id, email) VALUES ($1, $2, $3)")
+                        .bind(tenant)
+                        .bind(customer)
+                        .bind(email)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(other)?;
+                }
+                let consent_events = sqlx::query("UPDATE consent_events SET ip = NULL, user_agent = NULL WHERE tenant_id = $1 AND customer_id = $2")
+                    .bind(tenant)
+                    .bind(customer)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?
+                    .rows_affected() as i64;
+                sqlx::query(
+                    "UPDATE customer_login_events SET email = 'anonym', ip = NULL, account_id = NULL WHERE tenant_id = $1 \
+                     AND email IN (SELECT email FROM anonymising WHERE tenant_id = $1 AND customer_id = $2 AND email IS NOT NULL)",
+                )
+                .bind(tenant)
+                .bind(customer)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
+                let accounts: Vec<i64> = sqlx::query_scalar(anonymise::ACCOUNTS).bind(tenant).bind(customer).fetch_all(&mut *tx).await.map_err(other)?;
+                for account in &accounts {
+                    sqlx::query("DELETE FROM customer_tokens WHERE account_id = $1").bind(account).execute(&mut *tx).await.map_err(other)?;
+                    sqlx::query("DELETE FROM customer_accounts WHERE id = $1").bind(account).execute(&mut *tx).await.map_err(other)?;
+                }
+                for email in &emails {
+                    sqlx::query("DELETE FROM mail_outbox WHERE tenant_id = $1 AND LOWER(to_address) = $2")
+                        .bind(tenant)
+                        .bind(email)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(other)?;
+                }
+                sqlx::query("DELETE FROM customer_secret_groups WHERE secret_id IN (SELECT id FROM customer_secrets WHERE tenant_id = $1 AND customer_id = $2)")
+                    .bind(tenant)
+                    .bind(customer)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                sqlx::query("DELETE FROM customer_secrets WHERE tenant_id = $1 AND customer_id = $2")
+                    .bind(tenant)
+                    .bind(customer)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+
+                // Invoices: the as-issued buyer to the archive, "Anonym" on every copy from now.
+                let issued: Vec<(i64, String, String, String, String, String, String, String)> = sqlx::query_as(
+                    "SELECT id, invoice_date, buyer_name, buyer_address, buyer_postal_code, buyer_city, buyer_org_no, buyer_email \
+                     FROM invoices WHERE tenant_id = $1 AND customer_id = $2 ORDER BY id",
+                )
+                .bind(tenant)
+                .bind(customer)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(other)?;
+                for (id, date, name, address, postal, city, org_no, email) in &issued {
+                    let until = app::domain::anonymise::retain_until(date).unwrap_or_else(|| "9999-12-31".into());
+                    // The lines as issued too: their text may be redacted below.
+                    let lines: Vec<(i64, String, i64, i64, i64)> = sqlx::query_as(
+                        "SELECT line_no, text, quantity, unit_price_ore, vat_percent FROM invoice_lines WHERE invoice_id = $1 ORDER BY line_no",
+                    )
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                    let lines = anonymise::lines_json(&lines);
+                    sqlx::query(
+                        "INSERT INTO invoice_archive (invoice_id, tenant_id, buyer_name, buyer_address, buyer_postal_code, buyer_city, \
+                         buyer_org_no, buyer_email, archived_ms, retain_until, lines) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    )
+                    .bind(id)
+                    .bind(tenant)
+                    .bind(name)
+                    .bind(address)
+                    .bind(postal)
+                    .bind(city)
+                    .bind(org_no)
+                    .bind(email)
+                    .bind(now_ms)
+                    .bind(until)
+                    .bind(lines)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                }
+                sqlx::query(
+                    "UPDATE invoices SET buyer_name = $3, buyer_address = $3, buyer_postal_code = $3, buyer_city = $3, \
+                     buyer_org_no = $3, buyer_email = $3 WHERE tenant_id = $1 AND customer_id = $2",
+                )
+                .bind(tenant)
+                .bind(customer)
+                .bind(anonymise::anonymous())
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
+
+                let redactions = anonymise::distinct(redactions);
+                for r in &redactions {
+                    let (select, update) = anonymise::text_sql(r.source);
+                    let text: Option<String> = sqlx::query_scalar(select).bind(tenant).bind(r.id).fetch_optional(&mut *tx).await.map_err(other)?;
+                    let text = text.ok_or(RepoError::NotFound)?;
+                    let redacted = app::domain::anonymise::redact(&text, &r.needle);
+                    sqlx::query(update).bind(tenant).bind(r.id).bind(redacted).execute(&mut *tx).await.map_err(other)?;
+                }
+
+                let contact_persons = sqlx::query(
+                    "UPDATE contact_persons SET name = $3, position = NULL, email = NULL, phone = NULL, version = version + 1, updated_ms = $4 \
+                     WHERE tenant_id = $1 AND customer_id = $2",
+                )
+                .bind(tenant)
+                .bind(customer)
+                .bind(anonymise::anonymous())
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?
+                .rows_affected() as i64;
+                sqlx::query(anonymise::ANONYMOUS_CUSTOMER)
+                    .bind(tenant)
+                    .bind(customer)
+                    .bind(anonymise::anonymous())
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                Self::unindex_customer(&mut *tx, customer).await?;
+                sqlx::query("DELETE FROM anonymising WHERE tenant_id = $1 AND customer_id = $2")
+                    .bind(tenant)
+                    .bind(customer)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                let record = app::domain::anonymise::AnonymisationRecord {
+                    id: 0,
+                    at_ms: now_ms,
+                    contact_persons,
+                    consent_events,
+                    invoices: issued.len() as i64,
+                    redactions: redactions.len() as i64,
+                };
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO anonymisations (tenant_id, customer_id, by_user, at_ms, contact_persons, consent_events, invoices, redactions) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(tenant)
+                .bind(customer)
+                .bind(by)
+                .bind(now_ms)
+                .bind(record.contact_persons)
+                .bind(record.consent_events)
+                .bind(record.invoices)
+                .bind(record.redactions)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(other)?;
+                tx.commit().await.map_err(other)?;
+                Ok(Ok(app::domain::anonymise::AnonymisationRecord { id, ..record }))
+            }
+        }
+    };
+}
+
+pub(crate) use anonymise_store;
