@@ -37,6 +37,10 @@ pub enum ApiError {
     /// Locked after repeated failures; counted on the server so the browser's clock does not matter.
     #[error("account locked")]
     Locked { retry_after_minutes: i64 },
+    /// The customer's ledger does not balance: it cannot be anonymised (øre; negative: owed to
+    /// the customer).
+    #[error("open balance")]
+    OpenBalance { ore: i64 },
     /// An MFA code that is wrong, or was used before.
     #[error("wrong code")]
     WrongCode,

@@ -228,6 +228,26 @@ messages! {
     MfaResetButton => "Nullstill tofaktor", "Reset two-factor";
     MfaRequire => "Krev tofaktor for alle ansatte", "Require two-factor for all staff";
     AccessLog => "Innsynslogg", "Access log";
+    ErrMismatch => "Stemmer ikke med kundenummeret.", "Does not match the customer number.";
+    Anonymise => "Anonymiser", "Anonymise";
+    AnonymiseTitle => "Anonymiser kunde", "Anonymise customer";
+    AnonymiseLead => "Navn, adresser, e-post, telefon og annet som knytter kunden til en person fjernes for godt. Kunden, ordrene og fakturaene blir stående, uten å kunne knyttes til noen. Det kan ikke angres.", "Names, addresses, e-mail, phone and everything else that ties the customer to a person are removed for good. The customer, orders and invoices stay, but can no longer be tied to anyone. It cannot be undone.";
+    AnonymiseFields => "Feltene som tømmes", "The fields that are emptied";
+    AnonymiseContacts => "Kontaktpersonene som anonymiseres", "The contact persons that are anonymised";
+    AnonymiseBalance => "Saldo i reskontro", "Balance in the ledger";
+    AnonymiseInvoices => "Fakturaer som deretter skrives ut med «Anonym»", "Invoices that then print «Anonym»";
+    AnonymiseMentions => "Mulige omtaler i fritekst", "Possible mentions in free text";
+    AnonymiseMentionsHelp => "Systemet kan ikke vite om dette er samme person. Kryss av det som skal erstattes med «[anonymisert]».", "The system cannot know whether this is the same person. Tick what should be replaced by «[anonymisert]».";
+    NoMentions => "Ingen omtaler funnet.", "No mentions found.";
+    AnonymiseConfirm => "Skriv kundenummeret for å bekrefte", "Type the customer number to confirm";
+    AnonymiseButton => "Anonymiser kunden", "Anonymise the customer";
+    AnonymisedDone => "Kunden er anonymisert.", "The customer has been anonymised.";
+    AlreadyAnonymised => "Kunden er allerede anonymisert.", "The customer is already anonymised.";
+    SourceNote => "Notat", "Note";
+    SourceTask => "Oppgave", "Task";
+    SourceOrder => "Ordre", "Order";
+    SourceOrderLine => "Ordrelinje", "Order line";
+    SourceInvoiceLine => "Fakturalinje", "Invoice line";
     AccessLogLead => "Hvem gjorde hva, når og hvorfra: innlogginger, kundekort som er åpnet, hemmeligheter som er vist, endringer og eksporter.", "Who did what, when and from where: logins, customer cards opened, secrets revealed, changes and exports.";
     LogUser => "Bruker", "User";
     LogCustomer => "Kundenummer", "Customer number";
@@ -341,6 +361,7 @@ pub fn field_error(locale: Locale, error: FieldError) -> String {
         (FieldError::TooShort { min }, Locale::En) => format!("At least {min} characters."),
         (FieldError::OutOfRange { min, max }, Locale::Nb) => format!("Må være mellom {min} og {max}."),
         (FieldError::OutOfRange { min, max }, Locale::En) => format!("Must be between {min} and {max}."),
+        (FieldError::Mismatch, l) => Msg::ErrMismatch.text(l).into(),
         (FieldError::CommonPassword, l) => Msg::ErrCommonPassword.text(l).into(),
         (FieldError::Required, l) => Msg::ErrRequired.text(l).into(),
         (FieldError::InvalidEmail, l) => Msg::ErrInvalidEmail.text(l).into(),
@@ -371,6 +392,7 @@ pub fn api_error(locale: Locale, error: &ApiError) -> String {
         ApiError::Internal => Msg::ErrInternal,
         ApiError::Transport(_) => Msg::ErrTransport,
         ApiError::Locked { retry_after_minutes } => return locked_until(locale, *retry_after_minutes),
+        ApiError::OpenBalance { ore } => return open_balance(locale, *ore),
         ApiError::MissingRight(p) => return missing_right(locale, *p),
     };
     msg.text(locale).into()
@@ -598,6 +620,7 @@ pub fn access_action_label(locale: Locale, code: &str) -> String {
         "secret_deleted" => ("Hemmelighet slettet", "Secret deleted"),
         "access_log_exported" => ("Innsynslogg eksportert", "Access log exported"),
         "access_log_retention_changed" => ("Oppbevaringstid endret", "Retention changed"),
+        "customer_anonymised" => ("Kunde anonymisert", "Customer anonymised"),
         other => return other.to_string(),
     };
     match locale {
@@ -616,5 +639,25 @@ mod access_action_tests {
             assert_ne!(access_action_label(Locale::Nb, code), code, "{code}");
             assert_ne!(access_action_label(Locale::En, code), code, "{code}");
         }
+    }
+}
+
+/// "Kunden har en åpen saldo på 1 250,00 kr …"
+pub fn open_balance(locale: Locale, ore: i64) -> String {
+    let amount = crate::domain::anonymise::format_nok(ore);
+    match locale {
+        Locale::Nb => format!("Kunden har en åpen saldo på {amount} kr i reskontro. Saldoen må være null før kunden kan anonymiseres."),
+        Locale::En => format!("The customer has an open balance of NOK {amount} in the ledger. It must be zero before the customer can be anonymised."),
+    }
+}
+
+pub fn text_source_msg(source: crate::domain::anonymise::TextSource) -> Msg {
+    use crate::domain::anonymise::TextSource;
+    match source {
+        TextSource::Note => Msg::SourceNote,
+        TextSource::Task => Msg::SourceTask,
+        TextSource::Order => Msg::SourceOrder,
+        TextSource::OrderLine => Msg::SourceOrderLine,
+        TextSource::InvoiceLine => Msg::SourceInvoiceLine,
     }
 }

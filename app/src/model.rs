@@ -443,7 +443,7 @@ pub struct CustomerSecrets {
 
 /// Every action the access log records, by its stored code, in the order the filter lists them.
 /// `ports::AccessAction::as_str` answers one of these (a unit test holds the two together).
-pub const ACCESS_LOG_ACTIONS: [&str; 29] = [
+pub const ACCESS_LOG_ACTIONS: [&str; 30] = [
     "staff_login",
     "staff_login_failed",
     "mfa_enrolled",
@@ -473,6 +473,7 @@ pub const ACCESS_LOG_ACTIONS: [&str; 29] = [
     "secret_deleted",
     "access_log_exported",
     "access_log_retention_changed",
+    "customer_anonymised",
 ];
 
 /// The Innsynslogg filter. Empty fields do not filter; dates are inclusive days (YYYY-MM-DD).

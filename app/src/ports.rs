@@ -339,6 +339,7 @@ pub enum AccessAction {
     MfaRequirementChanged,
     AccessLogExported,
     AccessLogRetentionChanged,
+    CustomerAnonymised,
 }
 
 impl AccessAction {
@@ -373,6 +374,7 @@ impl AccessAction {
             AccessAction::MfaRequirementChanged => "mfa_requirement_changed",
             AccessAction::AccessLogExported => "access_log_exported",
             AccessAction::AccessLogRetentionChanged => "access_log_retention_changed",
+            AccessAction::CustomerAnonymised => "customer_anonymised",
         }
     }
 }
@@ -651,7 +653,7 @@ mod tests {
             ClientSettingsChanged, ConsentPurposeChanged, MinSideInvitation, MinSideLogin, MinSidePasswordSet, MyDataExported,
             AccessGroupCreated, AccessGroupSaved, AccessGroupDeleted, AdministratorMarked, AdministratorUnmarked, SecretRevealed,
             SecretSaved, SecretDeleted, StaffLoginFailed, MfaEnrolled, MfaFailed, MfaRecoveryCodeUsed, MfaReset, MfaRequirementChanged,
-            AccessLogExported, AccessLogRetentionChanged,
+            AccessLogExported, AccessLogRetentionChanged, CustomerAnonymised,
         ];
         assert_eq!(all.len(), crate::model::ACCESS_LOG_ACTIONS.len());
         for a in all {
@@ -682,6 +684,8 @@ pub trait SalesRepository: Send + Sync {
 /// Anonymisering; part of every [`Repository`].
 #[async_trait]
 pub trait AnonymisationRepository: Send + Sync {
+    /// When the customer was anonymised, if it was; `NotFound` outside the tenant.
+    async fn anonymised_at(&self, tenant: TenantId, customer: CustomerId) -> RepoResult<Option<i64>>;
     /// The tenant's free text (notes, tasks, order notes and lines), where a customer may be named.
     async fn tenant_free_texts(&self, tenant: TenantId) -> RepoResult<Vec<crate::domain::anonymise::FreeText>>;
     /// In one transaction, with the balance checked again inside it: every personal field of the

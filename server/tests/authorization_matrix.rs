@@ -152,6 +152,9 @@ fn cases() -> Vec<Case> {
         Case { endpoint: "start_mfa_enrolment", needs: &[], who: Who::AnyStaff, names_object: false, request: |_| form(&[]) },
         Case { endpoint: "confirm_mfa_enrolment", needs: &[], who: Who::AnyStaff, names_object: false, request: |_| form(&[("code", "000000".into())]) },
         Case { endpoint: "verify_mfa", needs: &[], who: Who::Nobody, names_object: false, request: |_| form(&[("code", "000000".into())]) },
+        case("load_anonymisation_preview", &[Anonymise], true, |o| form(&[("customer_id", o.customer.to_string())])),
+        // A confirmation that does not match: refused past the checks, and nothing changes.
+        case("anonymise_customer", &[Anonymise], true, |o| Request::Json(json!({ "customer_id": o.customer, "confirm": "nei", "redactions": [] }))),
         case("load_access_log", &[AccessLog], false, |_| Request::Json(json!({ "filter": {}, "before": null }))),
         case("GET access log CSV", &[AccessLog], false, |_| Request::Get("/eksport/innsynslogg.csv".into())),
         Case {

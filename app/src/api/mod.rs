@@ -4,6 +4,7 @@
 
 mod access_control;
 mod access_log;
+mod anonymise;
 mod auth;
 mod consent;
 mod customers;
@@ -13,6 +14,7 @@ mod settings;
 
 pub use access_control::*;
 pub use access_log::*;
+pub use anonymise::*;
 pub use auth::*;
 pub use consent::*;
 pub use customers::*;

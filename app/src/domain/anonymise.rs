@@ -215,6 +215,99 @@ pub fn redact(text: &str, needle: &str) -> String {
     out
 }
 
+/// A mention as the preview lists it, with some text around it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MentionView {
+    pub mention: Mention,
+    /// Up to 40 characters either side, with "…" where cut.
+    pub excerpt: String,
+}
+
+/// What "Anonymiser" shows before anything is removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnonymisationPreview {
+    pub customer_number: String,
+    pub display_name: String,
+    /// The personal fields that hold something now (their form field names).
+    pub fields: Vec<String>,
+    pub contact_persons: Vec<String>,
+    pub open_balance_ore: Ore,
+    /// Why it cannot be done now, if it cannot.
+    pub refusal: Option<Refusal>,
+    pub invoices: usize,
+    pub mentions: Vec<MentionView>,
+}
+
+fn excerpt(text: &str, start: usize, end: usize) -> String {
+    let before: String = text[..start].chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
+    let after: String = text[end..].chars().take(40).collect();
+    let (open, before) = if before.len() < start { ("…", before.trim_start()) } else { ("", before.as_str()) };
+    let (close, after) = if end + after.len() < text.len() { ("…", after.trim_end()) } else { ("", after.as_str()) };
+    format!("{open}{before}{}{after}{close}", &text[start..end])
+}
+
+/// The needles of a customer and its contact persons: names, e-mails, phones.
+pub fn needles_of(customer: &crate::model::CustomerInput, contacts: &[crate::model::ContactPersonInput]) -> Vec<String> {
+    let mut names = vec![customer.first_name.as_str(), customer.last_name.as_str(), customer.company_name.as_str()];
+    let full = format!("{} {}", customer.first_name, customer.last_name);
+    names.push(&full);
+    names.extend(contacts.iter().map(|c| c.name.as_str()));
+    let emails = std::iter::once(customer.email.as_str()).chain(contacts.iter().map(|c| c.email.as_str()));
+    let phones = std::iter::once(customer.phone.as_str()).chain(contacts.iter().map(|c| c.phone.as_str()));
+    needles(names, emails, phones)
+}
+
+/// The preview: what will be removed, whether it may be, and where the customer may be named.
+pub fn preview(
+    customer: &crate::model::CustomerInput,
+    contacts: &[crate::model::ContactPersonInput],
+    open_amounts: &[Ore],
+    anonymised: bool,
+    invoices: usize,
+    texts: &[FreeText],
+) -> AnonymisationPreview {
+    let present = [
+        ("first_name", &customer.first_name),
+        ("last_name", &customer.last_name),
+        ("company_name", &customer.company_name),
+        ("address_line", &customer.address_line),
+        ("postal_code", &customer.postal_code),
+        ("city", &customer.city),
+        ("email", &customer.email),
+        ("phone", &customer.phone),
+        ("tags", &customer.tags),
+    ];
+    let mut fields: Vec<String> = present.iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, _)| k.to_string()).collect();
+    // A private person's organisation number is personal; a company's stays.
+    if customer.kind == crate::model::CustomerKind::Private && !customer.org_no.trim().is_empty() {
+        fields.push("org_no".into());
+    }
+    let mentions = if anonymised { Vec::new() } else { find_mentions(&needles_of(customer, contacts), texts) };
+    let mentions = mentions
+        .into_iter()
+        .filter_map(|m| {
+            let text = texts.iter().find(|t| t.source == m.source && t.id == m.id)?;
+            Some(MentionView { excerpt: excerpt(&text.text, m.start, m.end), mention: m })
+        })
+        .collect();
+    AnonymisationPreview {
+        customer_number: customer.customer_number.clone(),
+        display_name: customer.display_name(),
+        fields,
+        contact_persons: contacts.iter().map(|c| c.name.clone()).collect(),
+        open_balance_ore: open_amounts.iter().sum(),
+        refusal: eligibility(open_amounts, anonymised).err(),
+        invoices,
+        mentions,
+    }
+}
+
+/// A redaction is allowed only where the preview found a mention: the free text of other
+/// customers is not for rewriting at will.
+pub fn redaction_allowed(r: &Redaction, mentions: &[Mention]) -> bool {
+    mentions.iter().any(|m| m.source == r.source && m.id == r.id && m.needle.eq_ignore_ascii_case(&r.needle))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,5 +377,31 @@ mod tests {
         assert_eq!(redact("Kari ringte. Karianne svarte. kari igjen", "Kari"), "[anonymisert] ringte. Karianne svarte. [anonymisert] igjen");
         assert_eq!(redact("Ingen treff", "Kari"), "Ingen treff");
         assert_eq!(redact("Åse Ødegård, åse", "Åse"), "[anonymisert] Ødegård, [anonymisert]");
+    }
+
+    #[test]
+    fn the_preview_lists_fields_contacts_balance_and_mentions() {
+        use crate::model::{ContactPersonInput, CustomerInput, CustomerKind};
+        let kari = CustomerInput {
+            kind: CustomerKind::Private,
+            customer_number: "10002".into(),
+            first_name: "Kari".into(),
+            last_name: "Nordmann".into(),
+            email: "kari@example.no".into(),
+            city: "Oslo".into(),
+            ..Default::default()
+        };
+        let contact = ContactPersonInput { name: "Kari Nordmann".into(), ..Default::default() };
+        let texts = [note(7, "Lang tekst før navnet kommer, og så: Kari Nordmann ringte i dag om regningen sin, som var for høy.")];
+        let p = preview(&kari, &[contact], &[125_000], false, 1, &texts);
+        assert_eq!(p.fields, ["first_name", "last_name", "city", "email"]);
+        assert_eq!(p.contact_persons, ["Kari Nordmann"]);
+        assert_eq!((p.open_balance_ore, p.refusal), (125_000, Some(Refusal::OpenBalance { ore: 125_000 })));
+        assert_eq!(p.mentions.len(), 1);
+        assert_eq!(p.mentions[0].excerpt, "Lang tekst før navnet kommer, og så: Kari Nordmann ringte i dag om regningen sin, som var…");
+        let r = Redaction { source: TextSource::Note, id: 7, needle: "kari nordmann".into() };
+        assert!(redaction_allowed(&r, &[p.mentions[0].mention.clone()]));
+        assert!(!redaction_allowed(&Redaction { id: 8, ..r.clone() }, &[p.mentions[0].mention.clone()]));
+        assert!(!redaction_allowed(&Redaction { needle: "regningen".into(), ..r }, &[p.mentions[0].mention.clone()]));
     }
 }

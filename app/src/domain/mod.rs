@@ -95,6 +95,9 @@ pub enum FieldError {
     /// A password on (or too close to) a list of common passwords.
     #[error("common password")]
     CommonPassword,
+    /// A confirmation that does not repeat what it confirms (the customer number).
+    #[error("does not match")]
+    Mismatch,
     /// A number outside the range the field allows.
     #[error("not between {min} and {max}")]
     OutOfRange { min: u32, max: u32 },

@@ -94,6 +94,16 @@ macro_rules! anonymise_store {
     ($repo:ty, $db:ty) => {
         #[async_trait::async_trait]
         impl app::ports::AnonymisationRepository for $repo {
+            async fn anonymised_at(&self, tenant: TenantId, customer: CustomerId) -> RepoResult<Option<i64>> {
+                let row: Option<(Option<i64>,)> = sqlx::query_as("SELECT anonymised_ms FROM customers WHERE tenant_id = $1 AND id = $2")
+                    .bind(tenant)
+                    .bind(customer)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?;
+                row.map(|(at,)| at).ok_or(RepoError::NotFound)
+            }
+
             async fn tenant_free_texts(&self, tenant: TenantId) -> RepoResult<Vec<app::domain::anonymise::FreeText>> {
                 let rows: Vec<anonymise::FreeTextRow> = sqlx::query_as(anonymise::FREE_TEXTS).bind(tenant).fetch_all(&self.pool).await.map_err(other)?;
                 Ok(rows.into_iter().filter_map(anonymise::FreeTextRow::free_text).collect())
