@@ -99,7 +99,7 @@ async fn seed_group(db: &dyn Seeder, tenant: TenantId, name: &str, rights: app::
 }
 
 /// Sales for anonymisation to weigh: Ola has paid his invoice, Kari owes 1 250,00, Åse's invoice
-/// was cancelled by a credit note. Notes, a task and an order text name Kari, as staff write
+/// was cancelled by a credit note, Nils has paid and asked to be forgotten. Notes, a task and an order text name Kari, as staff write
 /// them, so the anonymisation preview has mentions to show.
 async fn seed_demo_sales(db: &dyn Seeder, tenant: TenantId, admin: StaffUserId) -> Result<(), RepoError> {
     use app::model::{NewSale, SaleLine};
@@ -125,6 +125,11 @@ async fn seed_demo_sales(db: &dyn Seeder, tenant: TenantId, admin: StaffUserId) 
     let ase = customer("10003").await?;
     let cancelled = db.record_sale(tenant, ase, &sale(1003, "2026-10-01", "", "Rådgivning", 80_000)).await?;
     db.record_credit_note(tenant, cancelled, "1004", "2026-10-05").await?;
+    // Nils has paid and has asked to be forgotten: the customer to try "Anonymiser" on.
+    let nils = customer("10004").await?;
+    let settled = db.record_sale(tenant, nils, &sale(1005, "2026-08-20", "", "Skattemelding 2025", 60_000)).await?;
+    db.record_payment(tenant, settled, 75_000, "2026-08-30").await?;
+    db.add_customer_note(tenant, nils, "Nils Nilsen ba om å bli slettet, se e-post fra nils.nilsen@example.no.", Some(admin)).await?;
     Ok(())
 }
 
@@ -165,6 +170,7 @@ fn demo_customers(tenant_index: usize) -> Vec<(ValidCustomer, Vec<ValidContactPe
             ("10001", "Ola", "Nordmann", "ola.nordmann@example.no", "912 34 567"),
             ("10002", "Kari", "Nordmann", "kari.nordmann@example.no", "481 23 456"),
             ("10003", "Åse", "Ødegård", "ase.odegard@example.no", "934 56 789"),
+            ("10004", "Nils", "Nilsen", "nils.nilsen@example.no", "922 33 444"),
         ]
     } else {
         &[("10001", "Per", "Fjellvik", "per@fjellvik.example.no", "917 00 000")]

@@ -253,6 +253,13 @@ fn CustomerCardView(
                         </a>
                     </li>
                 })}
+                {may(Permission::Anonymise).then(|| view! {
+                    <li role="none">
+                        <a role="menuitem" tabindex="-1" href=format!("/kunder/{customer_id}/anonymiser")>
+                            {move || i18n.t(Msg::Anonymise)}
+                        </a>
+                    </li>
+                })}
             </MenuButton>
         </header>
         <div role="tablist" class="tabs" aria-label=move || i18n.t(Msg::CustomerCard)>

@@ -2,6 +2,7 @@
 
 mod access_control;
 mod access_log;
+mod anonymise;
 mod card;
 mod consent;
 mod consent_settings;
@@ -91,6 +92,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/kunder") view=|| view! { <RequireRight right=CustomerRead><search::CustomerSearchPage/></RequireRight> }/>
                     <Route path=path!("/kunder/ny") view=|| view! { <RequireRight right=CustomerWrite><card::NewCustomerPage/></RequireRight> }/>
                     <Route path=path!("/kunder/:id") view=|| view! { <RequireRight right=CustomerRead><card::CustomerCardPage/></RequireRight> }/>
+                    <Route path=path!("/kunder/:id/anonymiser") view=|| view! { <RequireRight right=Anonymise><anonymise::AnonymisePage/></RequireRight> }/>
                     <Route path=path!("/kunder/:id/samtykkeskjema") view=|| view! { <RequireRight right=ConsentRead><report::ConsentFormPage/></RequireRight> }/>
                     <Route path=path!("/innstillinger") view=|| view! { <RequireRight right=CustomerRead><settings::ClientSettingsPage/></RequireRight> }/>
                     <Route path=path!("/rapporter/samtykkeskjema") view=|| view! { <RequireRight right=CustomerRead><report::ConsentFormPage/></RequireRight> }/>
