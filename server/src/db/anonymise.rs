@@ -92,6 +92,14 @@ pub(crate) fn anonymous() -> &'static str {
 /// write transaction and which has `unindex_customer`.
 macro_rules! anonymise_store {
     ($repo:ty, $db:ty) => {
+        impl $repo {
+            /// Runs a statement whose only parameters are the tenant ($1) and customer ($2);
+            /// answers the rows it touched.
+            async fn for_customer(conn: &mut <$db as sqlx::Database>::Connection, sql: &str, tenant: TenantId, customer: CustomerId) -> RepoResult<u64> {
+                Ok(sqlx::query(sql).bind(tenant).bind(customer).execute(&mut *conn).await.map_err(other)?.rows_affected())
+            }
+        }
+
         #[async_trait::async_trait]
         impl app::ports::AnonymisationRepository for $repo {
             async fn anonymised_at(&self, tenant: TenantId, customer: CustomerId) -> RepoResult<Option<i64>> {
@@ -140,12 +148,7 @@ macro_rules! anonymise_store {
 
                 // Name what the append-only triggers may let through, for this transaction only.
                 let emails: Vec<String> = sqlx::query_scalar(anonymise::EMAILS).bind(tenant).bind(customer).fetch_all(&mut *tx).await.map_err(other)?;
-                sqlx::query("INSERT INTO anonymising (tenant_id, customer_id, email) VALUES ($1, $2, NULL)")
-                    .bind(tenant)
-                    .bind(customer)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(other)?;
+                Self::for_customer(&mut tx, "INSERT INTO anonymising (tenant_id, customer_id, email) VALUES ($1, $2, NULL)", tenant, customer).await?;
                 for email in &emails {
                     sqlx::query("INSERT INTO anonymising (tenant_id, customer_id, email) VALUES ($1, $2, $3)")
                         .bind(tenant)
@@ -155,22 +158,9 @@ macro_rules! anonymise_store {
                         .await
                         .map_err(other)?;
                 }
-                let consent_events = sqlx::query("UPDATE consent_events SET ip = NULL, user_agent = NULL WHERE tenant_id = $1 AND customer_id = $2")
-                    .bind(tenant)
-                    .bind(customer)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(other)?
-                    .rows_affected() as i64;
-                sqlx::query(
-                    "UPDATE customer_login_events SET email = 'anonym', ip = NULL, account_id = NULL WHERE tenant_id = $1 \
-                     AND email IN (SELECT email FROM anonymising WHERE tenant_id = $1 AND customer_id = $2 AND email IS NOT NULL)",
-                )
-                .bind(tenant)
-                .bind(customer)
-                .execute(&mut *tx)
-                .await
-                .map_err(other)?;
+                let consent_events = Self::for_customer(&mut tx, "UPDATE consent_events SET ip = NULL, user_agent = NULL WHERE tenant_id = $1 AND customer_id = $2", tenant, customer).await? as i64;
+                Self::for_customer(&mut tx, "UPDATE customer_login_events SET email = 'anonym', ip = NULL, account_id = NULL WHERE tenant_id = $1 \
+                     AND email IN (SELECT email FROM anonymising WHERE tenant_id = $1 AND customer_id = $2 AND email IS NOT NULL)", tenant, customer).await?;
                 let accounts: Vec<i64> = sqlx::query_scalar(anonymise::ACCOUNTS).bind(tenant).bind(customer).fetch_all(&mut *tx).await.map_err(other)?;
                 for account in &accounts {
                     sqlx::query("DELETE FROM customer_tokens WHERE account_id = $1").bind(account).execute(&mut *tx).await.map_err(other)?;
@@ -184,18 +174,8 @@ macro_rules! anonymise_store {
                         .await
                         .map_err(other)?;
                 }
-                sqlx::query("DELETE FROM customer_secret_groups WHERE secret_id IN (SELECT id FROM customer_secrets WHERE tenant_id = $1 AND customer_id = $2)")
-                    .bind(tenant)
-                    .bind(customer)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(other)?;
-                sqlx::query("DELETE FROM customer_secrets WHERE tenant_id = $1 AND customer_id = $2")
-                    .bind(tenant)
-                    .bind(customer)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(other)?;
+                Self::for_customer(&mut tx, "DELETE FROM customer_secret_groups WHERE secret_id IN (SELECT id FROM customer_secrets WHERE tenant_id = $1 AND customer_id = $2)", tenant, customer).await?;
+                Self::for_customer(&mut tx, "DELETE FROM customer_secrets WHERE tenant_id = $1 AND customer_id = $2", tenant, customer).await?;
 
                 // Invoices: the as-issued buyer to the archive, "Anonym" on every copy from now.
                 let issued: Vec<(i64, String, String, String, String, String, String, String)> = sqlx::query_as(
@@ -278,12 +258,7 @@ macro_rules! anonymise_store {
                     .await
                     .map_err(other)?;
                 Self::unindex_customer(&mut *tx, customer).await?;
-                sqlx::query("DELETE FROM anonymising WHERE tenant_id = $1 AND customer_id = $2")
-                    .bind(tenant)
-                    .bind(customer)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(other)?;
+                Self::for_customer(&mut tx, "DELETE FROM anonymising WHERE tenant_id = $1 AND customer_id = $2", tenant, customer).await?;
                 let record = app::domain::anonymise::AnonymisationRecord {
                     id: 0,
                     at_ms: now_ms,
