@@ -22,6 +22,9 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     locale: 'nb-NO',
+    // A failure keeps its trace (network, console, DOM per step) in test-results/: the rare
+    // blank page after choosing a client (docs/DECISIONS.md) needs it to be understood.
+    trace: 'retain-on-failure',
     launchOptions: {
       executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
       args: [

@@ -229,6 +229,24 @@ messages! {
     MfaRequire => "Krev tofaktor for alle ansatte", "Require two-factor for all staff";
     AccessLog => "Innsynslogg", "Access log";
     ErrMismatch => "Stemmer ikke med kundenummeret.", "Does not match the customer number.";
+    Invoices => "Fakturaer", "Invoices";
+    NoInvoices => "Ingen fakturaer.", "No invoices.";
+    InvoiceNumber => "Fakturanr.", "Invoice no.";
+    InvoiceDate => "Fakturadato", "Invoice date";
+    DueDate => "Forfall", "Due date";
+    Amount => "Beløp", "Amount";
+    OpenAmount => "Åpent", "Open";
+    CreditNote => "Kreditnota", "Credit note";
+    Invoice => "Faktura", "Invoice";
+    InvoiceCopy => "Fakturakopi", "Invoice copy";
+    Buyer => "Kjøper", "Buyer";
+    Seller => "Selger", "Seller";
+    Quantity => "Antall", "Quantity";
+    UnitPrice => "Pris", "Price";
+    Vat => "MVA", "VAT";
+    Net => "Netto", "Net";
+    Total => "Å betale", "To pay";
+    Description => "Beskrivelse", "Description";
     Anonymise => "Anonymiser", "Anonymise";
     AnonymiseTitle => "Anonymiser kunde", "Anonymise customer";
     AnonymiseLead => "Navn, adresser, e-post, telefon og annet som knytter kunden til en person fjernes for godt. Kunden, ordrene og fakturaene blir stående, uten å kunne knyttes til noen. Det kan ikke angres.", "Names, addresses, e-mail, phone and everything else that ties the customer to a person are removed for good. The customer, orders and invoices stay, but can no longer be tied to anyone. It cannot be undone.";
@@ -621,6 +639,7 @@ pub fn access_action_label(locale: Locale, code: &str) -> String {
         "access_log_exported" => ("Innsynslogg eksportert", "Access log exported"),
         "access_log_retention_changed" => ("Oppbevaringstid endret", "Retention changed"),
         "customer_anonymised" => ("Kunde anonymisert", "Customer anonymised"),
+        "invoice_copy_printed" => ("Fakturakopi åpnet", "Invoice copy opened"),
         other => return other.to_string(),
     };
     match locale {

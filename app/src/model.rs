@@ -443,7 +443,7 @@ pub struct CustomerSecrets {
 
 /// Every action the access log records, by its stored code, in the order the filter lists them.
 /// `ports::AccessAction::as_str` answers one of these (a unit test holds the two together).
-pub const ACCESS_LOG_ACTIONS: [&str; 30] = [
+pub const ACCESS_LOG_ACTIONS: [&str; 31] = [
     "staff_login",
     "staff_login_failed",
     "mfa_enrolled",
@@ -474,6 +474,7 @@ pub const ACCESS_LOG_ACTIONS: [&str; 30] = [
     "access_log_exported",
     "access_log_retention_changed",
     "customer_anonymised",
+    "invoice_copy_printed",
 ];
 
 /// The Innsynslogg filter. Empty fields do not filter; dates are inclusive days (YYYY-MM-DD).
@@ -550,4 +551,34 @@ pub struct InvoiceSummary {
     pub buyer_name: String,
     pub total_ore: i64,
     pub open_ore: i64,
+}
+
+/// One line of an invoice copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceLine {
+    pub text: String,
+    pub quantity: i64,
+    pub unit_price_ore: i64,
+    pub vat_percent: i64,
+}
+
+/// An invoice as a copy prints it now: after anonymisation every buyer field says "Anonym".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceCopy {
+    pub id: InvoiceId,
+    pub seller: String,
+    pub invoice_number: String,
+    pub credit_note: bool,
+    pub invoice_date: String,
+    pub due_date: String,
+    pub customer_number: String,
+    pub buyer_name: String,
+    pub buyer_address: String,
+    pub buyer_postal_code: String,
+    pub buyer_city: String,
+    pub buyer_org_no: String,
+    pub buyer_email: String,
+    pub lines: Vec<InvoiceLine>,
+    pub net_ore: i64,
+    pub vat_ore: i64,
 }

@@ -340,6 +340,7 @@ pub enum AccessAction {
     AccessLogExported,
     AccessLogRetentionChanged,
     CustomerAnonymised,
+    InvoiceCopyPrinted,
 }
 
 impl AccessAction {
@@ -375,6 +376,7 @@ impl AccessAction {
             AccessAction::AccessLogExported => "access_log_exported",
             AccessAction::AccessLogRetentionChanged => "access_log_retention_changed",
             AccessAction::CustomerAnonymised => "customer_anonymised",
+            AccessAction::InvoiceCopyPrinted => "invoice_copy_printed",
         }
     }
 }
@@ -653,7 +655,7 @@ mod tests {
             ClientSettingsChanged, ConsentPurposeChanged, MinSideInvitation, MinSideLogin, MinSidePasswordSet, MyDataExported,
             AccessGroupCreated, AccessGroupSaved, AccessGroupDeleted, AdministratorMarked, AdministratorUnmarked, SecretRevealed,
             SecretSaved, SecretDeleted, StaffLoginFailed, MfaEnrolled, MfaFailed, MfaRecoveryCodeUsed, MfaReset, MfaRequirementChanged,
-            AccessLogExported, AccessLogRetentionChanged, CustomerAnonymised,
+            AccessLogExported, AccessLogRetentionChanged, CustomerAnonymised, InvoiceCopyPrinted,
         ];
         assert_eq!(all.len(), crate::model::ACCESS_LOG_ACTIONS.len());
         for a in all {
@@ -677,6 +679,8 @@ pub trait SalesRepository: Send + Sync {
     /// What is open of each of the customer's ledger entries.
     async fn ledger_open_amounts(&self, tenant: TenantId, customer: CustomerId) -> RepoResult<Vec<i64>>;
     async fn customer_invoices(&self, tenant: TenantId, customer: CustomerId) -> RepoResult<Vec<InvoiceSummary>>;
+    /// The invoice as a copy prints it now; `NotFound` outside the tenant.
+    async fn invoice_copy(&self, tenant: TenantId, invoice: InvoiceId) -> RepoResult<(CustomerId, InvoiceCopy)>;
     async fn add_customer_note(&self, tenant: TenantId, customer: CustomerId, text: &str, by: Option<StaffUserId>) -> RepoResult<i64>;
     async fn add_customer_task(&self, tenant: TenantId, customer: CustomerId, text: &str, due_date: Option<&str>) -> RepoResult<i64>;
 }

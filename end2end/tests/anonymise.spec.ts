@@ -45,9 +45,18 @@ test('a customer who owes is refused with the amount; one who has paid is previe
   await page.getByRole('button', { name: 'Anonymiser kunden' }).click();
   await expect(page.getByTestId('anonymised')).toHaveText('Kunden er anonymisert.');
 
-  // The card says Anonym, and Kundesøk no longer finds the name.
+  // The card says Anonym, and so does every buyer field of an invoice copy printed now.
   await page.getByRole('link', { name: 'Kundekort' }).click();
   await expect(page.getByTestId('card-title')).toHaveText('10004 Anonym');
+  await hydrated(page);
+  await page.getByRole('tab', { name: 'Fakturaer' }).click();
+  await page.getByRole('link', { name: 'Fakturakopi 1005' }).click();
+  const buyer = page.getByTestId('invoice-buyer');
+  for (const field of ['buyer-name', 'buyer-address', 'buyer-org-no', 'buyer-email']) {
+    await expect(buyer.getByTestId(field)).toHaveText('Anonym');
+  }
+  await expect(buyer).not.toContainText('Nils');
+  await expect(page.getByTestId('invoice-total')).toHaveText(/750,00 kr/);
   await page.goto('/kunder');
   await hydrated(page);
   // Other Nilsens are still found; Nils is not, by name or number.

@@ -54,7 +54,21 @@ async fn a_customer_is_previewed_confirmed_and_anonymised(backend: Backend) {
     assert_eq!(preview(&staff, ola).await, Err(ApiError::MissingRight(Permission::Anonymise)));
     assert_eq!(anonymise(&staff, ola, "10001", &[]).await, Err(ApiError::MissingRight(Permission::Anonymise)));
 
+    // Before: the invoice copy names Ola.
+    let invoices: Vec<InvoiceSummary> = admin.call("load_customer_invoices", &[("customer_id", &ola.to_string())]).await.unwrap();
+    let invoice = invoices[0].id.to_string();
+    let before: InvoiceCopy = admin.call("load_invoice_copy", &[("invoice_id", &invoice)]).await.unwrap();
+    assert_eq!((before.buyer_name.as_str(), before.buyer_city.as_str()), ("Ola Nordmann", "Oslo"));
+
     let record = anonymise(&admin, ola, " 10001 ", &[]).await.unwrap();
+    // After: "Anonym" in every buyer field of a copy; the amounts as they were.
+    let after: InvoiceCopy = admin.call("load_invoice_copy", &[("invoice_id", &invoice)]).await.unwrap();
+    let buyer = [&after.buyer_name, &after.buyer_address, &after.buyer_postal_code, &after.buyer_city, &after.buyer_org_no, &after.buyer_email];
+    assert!(buyer.iter().all(|f| f.as_str() == "Anonym"), "{after:?}");
+    assert_eq!((after.net_ore + after.vat_ore, after.lines.len()), (before.net_ore + before.vat_ore, 1));
+    // Another tenant's administrator does not reach the invoice.
+    let fjellvik = app.staff_in("admin@demo.no", "Fjellvik Sport AS").await;
+    assert_eq!(fjellvik.call::<InvoiceCopy>("load_invoice_copy", &[("invoice_id", &invoice)]).await, Err(ApiError::NotFound));
     assert_eq!((record.contact_persons, record.invoices), (1, 1));
     let card: CustomerCard = admin.call("load_customer_card", &[("id", &ola.to_string())]).await.unwrap();
     assert_eq!(card.customer.display_name(), "Anonym");
@@ -67,6 +81,7 @@ async fn a_customer_is_previewed_confirmed_and_anonymised(backend: Backend) {
     let log = app.db.repository().access_entries(me.tenant.unwrap().id).await.unwrap();
     let entry = log.iter().find(|e| e.action == "customer_anonymised").unwrap();
     assert_eq!((entry.customer_id, entry.object.clone()), (Some(ola), Some(format!("record:{}", record.id))));
+    assert_eq!(log.iter().filter(|e| e.action == "invoice_copy_printed").count(), 2);
 }
 
 both_databases!(a_customer_is_previewed_confirmed_and_anonymised);

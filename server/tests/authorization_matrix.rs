@@ -48,6 +48,8 @@ struct Objects {
     member: i64,
     /// A secret of `customer` for the group "Alle ansatte".
     secret: i64,
+    /// An invoice of `customer`.
+    invoice: i64,
 }
 
 enum Request {
@@ -152,6 +154,8 @@ fn cases() -> Vec<Case> {
         Case { endpoint: "start_mfa_enrolment", needs: &[], who: Who::AnyStaff, names_object: false, request: |_| form(&[]) },
         Case { endpoint: "confirm_mfa_enrolment", needs: &[], who: Who::AnyStaff, names_object: false, request: |_| form(&[("code", "000000".into())]) },
         Case { endpoint: "verify_mfa", needs: &[], who: Who::Nobody, names_object: false, request: |_| form(&[("code", "000000".into())]) },
+        case("load_customer_invoices", &[CustomerRead], true, |o| form(&[("customer_id", o.customer.to_string())])),
+        case("load_invoice_copy", &[CustomerRead], true, |o| form(&[("invoice_id", o.invoice.to_string())])),
         case("load_anonymisation_preview", &[Anonymise], true, |o| form(&[("customer_id", o.customer.to_string())])),
         // A confirmation that does not match: refused past the checks, and nothing changes.
         case("anonymise_customer", &[Anonymise], true, |o| Request::Json(json!({ "customer_id": o.customer, "confirm": "nei", "redactions": [] }))),
@@ -223,7 +227,9 @@ async fn objects(admin: &Client, number: &str, group_name: &str) -> Objects {
     let everyone = control.groups.iter().find(|g| g.name == "Alle ansatte").unwrap().id;
     let body = json!({ "customer_id": customer, "id": null, "version": 0, "label": "Portkode", "value": "1234", "groups": [everyone] });
     let secret: SecretSummary = admin.call_json("save_secret", body).await.unwrap();
+    let invoices: Vec<InvoiceSummary> = admin.call("load_customer_invoices", &[("customer_id", &customer.to_string())]).await.unwrap();
     Objects {
+        invoice: invoices.first().map_or(0, |i| i.id),
         secret: secret.id,
         customer,
         customer_input: serde_json::to_value(&card.customer.input).unwrap(),
@@ -258,8 +264,17 @@ async fn every_call_is_allowed_exactly_where_the_matrix_says(backend: Backend) {
     let fjellvik: Me = fjellvik_admin.call("whoami", &[]).await.unwrap();
     let seeder = app.db.seeder();
     let outsider = seeder.ensure_staff(OUTSIDER, "Ulla Utenfor", &server::auth::hash_password(DEMO_PASSWORD)).await.unwrap();
-    seeder.add_membership(outsider, fjellvik.tenant.unwrap().id, Role::Admin).await.unwrap();
+    seeder.add_membership(outsider, fjellvik.tenant.as_ref().unwrap().id, Role::Admin).await.unwrap();
     other.member = outsider;
+    let sale = NewSale {
+        order_number: "M-1".into(),
+        invoice_number: "M-1".into(),
+        date: "2026-12-01".into(),
+        note: String::new(),
+        lines: vec![SaleLine { text: "Matrise".into(), quantity: 1, unit_price_ore: 100 }],
+        vat_percent: 25,
+    };
+    other.invoice = app.db.repository().record_sale(fjellvik.tenant.as_ref().unwrap().id, other.customer, &sale).await.unwrap();
     let outsider = staff_in(&app, OUTSIDER, "Fjellvik Sport AS").await;
 
     // A Min Side customer of the tenant under test (Åse, 10003), logged in through an invitation.

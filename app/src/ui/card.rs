@@ -151,9 +151,11 @@ enum Tab {
     ContactPersons,
     Details,
     Secrets,
+    Invoices,
 }
 
-const TABS: &[(Tab, &str)] = &[(Tab::ContactPersons, "contact-persons"), (Tab::Details, "details"), (Tab::Secrets, "secrets")];
+const TABS: &[(Tab, &str)] =
+    &[(Tab::ContactPersons, "contact-persons"), (Tab::Details, "details"), (Tab::Secrets, "secrets"), (Tab::Invoices, "invoices")];
 
 #[component]
 pub fn CustomerCardPage() -> impl IntoView {
@@ -266,6 +268,7 @@ fn CustomerCardView(
             <TabButton tab value=Tab::ContactPersons label=Msg::ContactPersons all=TABS/>
             <TabButton tab value=Tab::Details label=Msg::CustomerDetails all=TABS/>
             <TabButton tab value=Tab::Secrets label=Msg::RightSecrets all=TABS/>
+            <TabButton tab value=Tab::Invoices label=Msg::Invoices all=TABS/>
         </div>
         <section role="tabpanel" id="panel-contact-persons" aria-labelledby="tab-contact-persons" hidden=move || tab.get() != Tab::ContactPersons>
             <ContactPersonTable contacts consents=consents.into() editing=editing_contact history_of invite_status/>
@@ -300,6 +303,11 @@ fn CustomerCardView(
             // Loaded when the tab is opened, not with every card.
             <Show when=move || tab.get() == Tab::Secrets>
                 <super::secrets::SecretsSection customer_id/>
+            </Show>
+        </section>
+        <section role="tabpanel" id="panel-invoices" aria-labelledby="tab-invoices" hidden=move || tab.get() != Tab::Invoices>
+            <Show when=move || tab.get() == Tab::Invoices>
+                <super::invoices::InvoicesSection customer_id/>
             </Show>
         </section>
         <section role="tabpanel" id="panel-details" aria-labelledby="tab-details" hidden=move || tab.get() != Tab::Details>

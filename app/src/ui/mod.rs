@@ -8,6 +8,7 @@ mod consent;
 mod consent_settings;
 mod dialog;
 mod fields;
+mod invoices;
 mod login;
 mod menu;
 mod mfa;
@@ -92,6 +93,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/kunder") view=|| view! { <RequireRight right=CustomerRead><search::CustomerSearchPage/></RequireRight> }/>
                     <Route path=path!("/kunder/ny") view=|| view! { <RequireRight right=CustomerWrite><card::NewCustomerPage/></RequireRight> }/>
                     <Route path=path!("/kunder/:id") view=|| view! { <RequireRight right=CustomerRead><card::CustomerCardPage/></RequireRight> }/>
+                    <Route path=path!("/fakturaer/:id") view=|| view! { <RequireRight right=CustomerRead><invoices::InvoiceCopyPage/></RequireRight> }/>
                     <Route path=path!("/kunder/:id/anonymiser") view=|| view! { <RequireRight right=Anonymise><anonymise::AnonymisePage/></RequireRight> }/>
                     <Route path=path!("/kunder/:id/samtykkeskjema") view=|| view! { <RequireRight right=ConsentRead><report::ConsentFormPage/></RequireRight> }/>
                     <Route path=path!("/innstillinger") view=|| view! { <RequireRight right=CustomerRead><settings::ClientSettingsPage/></RequireRight> }/>

@@ -75,6 +75,61 @@ pub(crate) const INVOICES: &str = "SELECT i.id, i.invoice_number, i.kind, i.invo
      CAST(COALESCE((SELECT SUM(l.open_ore) FROM ledger_entries l WHERE l.invoice_id = i.id AND l.kind = i.kind), 0) AS BIGINT) AS open_ore \
      FROM invoices i WHERE i.tenant_id = $1 AND i.customer_id = $2 ORDER BY i.invoice_date, i.id";
 
+#[derive(sqlx::FromRow)]
+pub(crate) struct CopyRow {
+    id: i64,
+    customer_id: i64,
+    seller: String,
+    invoice_number: String,
+    kind: String,
+    invoice_date: String,
+    due_date: String,
+    customer_number: String,
+    buyer_name: String,
+    buyer_address: String,
+    buyer_postal_code: String,
+    buyer_city: String,
+    buyer_org_no: String,
+    buyer_email: String,
+    net_ore: i64,
+    vat_ore: i64,
+}
+
+impl CopyRow {
+    pub(crate) fn copy(self, lines: Vec<(String, i64, i64, i64)>) -> (i64, app::model::InvoiceCopy) {
+        let lines = lines
+            .into_iter()
+            .map(|(text, quantity, unit_price_ore, vat_percent)| app::model::InvoiceLine { text, quantity, unit_price_ore, vat_percent })
+            .collect();
+        (
+            self.customer_id,
+            app::model::InvoiceCopy {
+                id: self.id,
+                seller: self.seller,
+                invoice_number: self.invoice_number,
+                credit_note: self.kind == "credit_note",
+                invoice_date: self.invoice_date,
+                due_date: self.due_date,
+                customer_number: self.customer_number,
+                buyer_name: self.buyer_name,
+                buyer_address: self.buyer_address,
+                buyer_postal_code: self.buyer_postal_code,
+                buyer_city: self.buyer_city,
+                buyer_org_no: self.buyer_org_no,
+                buyer_email: self.buyer_email,
+                lines,
+                net_ore: self.net_ore,
+                vat_ore: self.vat_ore,
+            },
+        )
+    }
+}
+
+pub(crate) const COPY: &str = "SELECT i.id, i.customer_id, t.name AS seller, i.invoice_number, i.kind, i.invoice_date, i.due_date, \
+     c.customer_number, i.buyer_name, i.buyer_address, i.buyer_postal_code, i.buyer_city, i.buyer_org_no, i.buyer_email, i.net_ore, i.vat_ore \
+     FROM invoices i JOIN tenants t ON t.id = i.tenant_id JOIN customers c ON c.id = i.customer_id \
+     WHERE i.tenant_id = $1 AND i.id = $2";
+
 /// VAT on a net amount, rounded to the nearest øre (half up, as invoices print it).
 pub(crate) fn vat(net_ore: i64, percent: i64) -> i64 {
     (net_ore * percent + 50).div_euclid(100)
@@ -264,6 +319,19 @@ macro_rules! sales_store {
                 let rows: Vec<sales::InvoiceRow> =
                     sqlx::query_as(sales::INVOICES).bind(tenant).bind(customer).fetch_all(&self.pool).await.map_err(other)?;
                 Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn invoice_copy(&self, tenant: TenantId, invoice: InvoiceId) -> RepoResult<(CustomerId, InvoiceCopy)> {
+                let mut conn = self.pool.acquire().await.map_err(other)?;
+                let row: Option<sales::CopyRow> = sqlx::query_as(sales::COPY).bind(tenant).bind(invoice).fetch_optional(&mut *conn).await.map_err(other)?;
+                let row = row.ok_or(RepoError::NotFound)?;
+                let lines: Vec<(String, i64, i64, i64)> =
+                    sqlx::query_as("SELECT text, quantity, unit_price_ore, vat_percent FROM invoice_lines WHERE invoice_id = $1 ORDER BY line_no")
+                        .bind(invoice)
+                        .fetch_all(&mut *conn)
+                        .await
+                        .map_err(other)?;
+                Ok(row.copy(lines))
             }
 
             async fn add_customer_note(&self, tenant: TenantId, customer: CustomerId, text: &str, by: Option<StaffUserId>) -> RepoResult<i64> {
