@@ -1,37 +1,14 @@
 //! Sales persistence (orders, invoices, the ledger, notes, tasks), written once for both
 //! backends like `secrets.rs`.
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct BuyerRow {
-    kind: String,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    company_name: Option<String>,
-    org_no: Option<String>,
-    address_line: Option<String>,
-    postal_code: Option<String>,
-    city: Option<String>,
-    email: Option<String>,
-}
-
-/// The buyer fields of an invoice, in the order of [`INSERT_INVOICE`]'s $8..$13.
+/// The buyer fields of an invoice, in the order of [`INSERT_INVOICE`]'s $8..$13: the customer as
+/// the card shows it now (its display name, so a company's name or a person's full name).
 pub(crate) struct Buyer(pub(crate) [String; 6]);
 
-impl From<BuyerRow> for Buyer {
-    fn from(r: BuyerRow) -> Self {
-        let name = if r.kind == "business" {
-            r.company_name.unwrap_or_default()
-        } else {
-            format!("{} {}", r.first_name.unwrap_or_default(), r.last_name.unwrap_or_default()).trim().to_string()
-        };
-        Buyer([
-            name,
-            r.address_line.unwrap_or_default(),
-            r.postal_code.unwrap_or_default(),
-            r.city.unwrap_or_default(),
-            r.org_no.unwrap_or_default(),
-            r.email.unwrap_or_default(),
-        ])
+impl From<super::CustomerRow> for Buyer {
+    fn from(row: super::CustomerRow) -> Self {
+        let c = app::model::Customer::from(row).input;
+        Buyer([c.display_name(), c.address_line, c.postal_code, c.city, c.org_no, c.email])
     }
 }
 
@@ -62,8 +39,9 @@ impl From<InvoiceRow> for app::model::InvoiceSummary {
     }
 }
 
-pub(crate) const BUYER: &str = "SELECT kind, first_name, last_name, company_name, org_no, address_line, postal_code, city, email \
-     FROM customers WHERE tenant_id = $1 AND id = $2";
+pub(crate) fn buyer_sql() -> String {
+    format!("SELECT {} FROM customers WHERE tenant_id = $1 AND id = $2", super::CUSTOMER_COLUMNS)
+}
 pub(crate) const INSERT_INVOICE: &str = "INSERT INTO invoices (tenant_id, customer_id, order_id, invoice_number, kind, invoice_date, due_date, \
      buyer_name, buyer_address, buyer_postal_code, buyer_city, buyer_org_no, buyer_email, net_ore, vat_ore) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id";
@@ -168,8 +146,8 @@ macro_rules! sales_store {
             async fn record_sale(&self, tenant: TenantId, customer: CustomerId, sale: &NewSale) -> RepoResult<InvoiceId> {
                 let mut tx = self.write().await?;
                 Self::lock_customer(&mut *tx, tenant, customer).await?;
-                let buyer: Option<sales::BuyerRow> =
-                    sqlx::query_as(sales::BUYER).bind(tenant).bind(customer).fetch_optional(&mut *tx).await.map_err(other)?;
+                let buyer: Option<CustomerRow> =
+                    sqlx::query_as(&sales::buyer_sql()).bind(tenant).bind(customer).fetch_optional(&mut *tx).await.map_err(other)?;
                 let sales::Buyer(buyer) = buyer.ok_or(RepoError::NotFound)?.into();
                 let order: i64 = sqlx::query_scalar(
                     "INSERT INTO orders (tenant_id, customer_id, order_number, order_date, note) VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -277,7 +255,7 @@ macro_rules! sales_store {
                         .map_err(other)?;
                 let (customer, net, vat) = original.ok_or(RepoError::NotFound)?;
                 Self::lock_customer(&mut *tx, tenant, customer).await?;
-                let buyer: sales::BuyerRow = sqlx::query_as(sales::BUYER).bind(tenant).bind(customer).fetch_one(&mut *tx).await.map_err(other)?;
+                let buyer: CustomerRow = sqlx::query_as(&sales::buyer_sql()).bind(tenant).bind(customer).fetch_one(&mut *tx).await.map_err(other)?;
                 let sales::Buyer(buyer) = buyer.into();
                 let mut insert = sqlx::query_scalar(sales::INSERT_INVOICE)
                     .bind(tenant)
