@@ -19,12 +19,18 @@ pub fn CustomerSearchPage() -> impl IntoView {
     let active = RwSignal::new(None::<usize>);
     let pending_timer = StoredValue::new(None::<TimeoutHandle>);
 
-    // Searched from the browser only. Rendered on the server, this resource (read by the
-    // combobox's attributes and inside the Transition) hung the server under concurrent loads
-    // of the page, in Leptos's reactive graph (docs/DECISIONS.md, "Kundesøk searches from the
-    // browser"); the page is of no use without the WebAssembly anyway.
-    let results = LocalResource::new(move || search_customers(query.get(), page.get()));
-    let hits = move || results.try_get().flatten().and_then(|r| r.ok()).map(|p: SearchPage| p.hits).unwrap_or_default();
+    // Searched from the browser only, by an action an effect dispatches (effects never run on
+    // the server). No resource is read while the server renders, so neither the deadlock of a
+    // shared resource nor a `LocalResource` read under the shell's `Suspense` (which made that
+    // Suspense give up on the server, now and then, and the page come out blank) can happen;
+    // see docs/DECISIONS.md, "Kundesøk searches from the browser". The action keeps only the
+    // answer to the latest search, so a slow earlier answer never replaces a later one.
+    let search = Action::new(|(query, page): &(String, u32)| search_customers(query.clone(), *page));
+    Effect::new(move |_| {
+        search.dispatch((query.get(), page.get()));
+    });
+    let results = search.value();
+    let hits = move || results.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).map(|p: &SearchPage| p.hits.clone())).unwrap_or_default();
 
     let on_input = move |ev: ev::Event| {
         typed.set(event_target_value(&ev));
@@ -84,9 +90,7 @@ pub fn CustomerSearchPage() -> impl IntoView {
                 aria-autocomplete="list"
                 aria-controls="kundesok-treff"
                 aria-expanded=move || (!hits().is_empty()).to_string()
-                // try_get: while the shell's Suspense renders on the server it may resolve this
-                // attribute after dropping the first copy of the page (a panic with get()).
-                aria-activedescendant=move || active.try_get().flatten().and_then(|i| hits().get(i).map(|h| format!("treff-{}", h.id)))
+                aria-activedescendant=move || active.get().and_then(|i| hits().get(i).map(|h| format!("treff-{}", h.id)))
                 aria-describedby="kundesok-hint"
                 placeholder=move || i18n.t(Msg::SearchHint)
                 prop:value=move || typed.get()
@@ -95,48 +99,51 @@ pub fn CustomerSearchPage() -> impl IntoView {
                 autofocus
             />
             <p id="kundesok-hint" class="hint">{move || i18n.t(Msg::SearchHint)}</p>
-            <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
-                {move || results.get().map(|result| match result {
-                    Err(e) => view! { <p class="form-error" role="alert">{api_error(i18n.locale(), &e)}</p> }.into_any(),
-                    Ok(p) if p.hits.is_empty() => view! { <p class="no-hits" role="status">{move || i18n.t(Msg::NoHits)}</p> }.into_any(),
-                    Ok(p) => {
-                        let open = open.clone();
-                        view! {
-                            <ul id="kundesok-treff" role="listbox" class="hits" aria-label=move || i18n.t(Msg::CustomerSearch)>
-                                {p.hits.into_iter().enumerate().map(|(i, hit)| {
-                                    let open = open.clone();
-                                    let id = hit.id;
-                                    view! {
-                                        <li
-                                            id=format!("treff-{id}")
-                                            role="option"
-                                            class="hit"
-                                            aria-selected=move || (active.get() == Some(i)).to_string()
-                                            on:click=move |_| open(id)
-                                        >
-                                            <span class="hit-number">{hit.customer_number}</span>
-                                            <span class="hit-name">{hit.display_name}</span>
-                                            <span class="hit-detail">{hit.org_no}</span>
-                                            <span class="hit-detail">{hit.email}</span>
-                                            <span class="hit-detail">{hit.phone}</span>
-                                            <span class="hit-detail">{hit.city}</span>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                            <nav class="pager" aria-label=move || i18n.t(Msg::PageN)>
-                                <button disabled=p.page == 0 on:click=move |_| { page.update(|n| *n = n.saturating_sub(1)); active.set(None); }>
-                                    {move || i18n.t(Msg::PreviousPage)}
-                                </button>
-                                <span>{move || i18n.t(Msg::PageN)}" "{p.page + 1}</span>
-                                <button disabled=!p.has_more on:click=move |_| { page.update(|n| *n += 1); active.set(None); }>
-                                    {move || i18n.t(Msg::NextPage)}
-                                </button>
-                            </nav>
-                        }.into_any()
+            <div class="search-results" aria-busy=move || search.pending().get().to_string()>
+                {move || match results.get() {
+                    None => view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }.into_any(),
+                    Some(result) => match result {
+                        Err(e) => view! { <p class="form-error" role="alert">{api_error(i18n.locale(), &e)}</p> }.into_any(),
+                        Ok(p) if p.hits.is_empty() => view! { <p class="no-hits" role="status">{move || i18n.t(Msg::NoHits)}</p> }.into_any(),
+                        Ok(p) => {
+                            let open = open.clone();
+                            view! {
+                                <ul id="kundesok-treff" role="listbox" class="hits" aria-label=move || i18n.t(Msg::CustomerSearch)>
+                                    {p.hits.into_iter().enumerate().map(|(i, hit)| {
+                                        let open = open.clone();
+                                        let id = hit.id;
+                                        view! {
+                                            <li
+                                                id=format!("treff-{id}")
+                                                role="option"
+                                                class="hit"
+                                                aria-selected=move || (active.get() == Some(i)).to_string()
+                                                on:click=move |_| open(id)
+                                            >
+                                                <span class="hit-number">{hit.customer_number}</span>
+                                                <span class="hit-name">{hit.display_name}</span>
+                                                <span class="hit-detail">{hit.org_no}</span>
+                                                <span class="hit-detail">{hit.email}</span>
+                                                <span class="hit-detail">{hit.phone}</span>
+                                                <span class="hit-detail">{hit.city}</span>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                                <nav class="pager" aria-label=move || i18n.t(Msg::PageN)>
+                                    <button disabled=p.page == 0 on:click=move |_| { page.update(|n| *n = n.saturating_sub(1)); active.set(None); }>
+                                        {move || i18n.t(Msg::PreviousPage)}
+                                    </button>
+                                    <span>{move || i18n.t(Msg::PageN)}" "{p.page + 1}</span>
+                                    <button disabled=!p.has_more on:click=move |_| { page.update(|n| *n += 1); active.set(None); }>
+                                        {move || i18n.t(Msg::NextPage)}
+                                    </button>
+                                </nav>
+                            }.into_any()
+                        }
                     }
-                })}
-            </Transition>
+                }}
+            </div>
         </main>
     }
 }
