@@ -294,6 +294,22 @@ messages! {
     RightClientSettings => "Klientinnstillinger", "Client settings";
     RightAccessControl => "Tilgangsstyring", "Access control";
     RightAccessLog => "Innsynslogg", "Access log";
+    RightBookkeeping => "Regnskap (fakturaarkiv)", "Bookkeeping (invoice archive)";
+    InvoiceArchive => "Fakturaarkiv", "Invoice archive";
+    InvoiceArchiveLead => "Fakturaer slik de ble utstedt til kunder som senere er anonymisert. Bokføringsloven krever at de oppbevares i fem år etter regnskapsårets slutt; deretter sletter kommandoen purge-invoice-archive dem.", "Invoices as issued to customers who were anonymised since. The Norwegian Bookkeeping Act requires keeping them for five years after the end of the financial year; after that the purge-invoice-archive command removes them.";
+    NoArchivedInvoices => "Arkivet er tomt.", "The archive is empty.";
+    ArchivedOn => "Arkivert", "Archived";
+    RetainUntil => "Oppbevares til", "Retained until";
+    AsIssued => "Som utstedt", "As issued";
+    RetentionRule => "Automatisk anonymisering", "Automatic anonymisation";
+    RetentionRuleLead => "Kunder uten aktivitet i så mange år, og med saldo 0 i reskontro, anonymiseres: ingen endring på kundekortet eller en kontaktperson, ingen ordre, faktura, innbetaling, samtykkeendring eller notat. Fritekst som nevner kunden, anonymiseres ikke automatisk. Kommandoen anonymise-inactive kjører regelen for alle klienter.", "Customers with no activity for this many years and a zero balance are anonymised: no change to the customer card or a contact person, no order, invoice, payment, consent change or note. Free text that names the customer is not anonymised automatically. The anonymise-inactive command runs the rule for every client.";
+    InactivityYears => "Anonymiser kunder uten aktivitet i (antall år, tomt: aldri)", "Anonymise customers with no activity for (years, empty: never)";
+    SaveRule => "Lagre regel", "Save rule";
+    RetentionReach => "Hvem regelen gjelder i dag", "Whom the rule reaches today";
+    NoRule => "Ingen regel: ingen kunder anonymiseres automatisk.", "No rule: no customer is anonymised automatically.";
+    RunRule => "Anonymiser nå", "Anonymise now";
+    RunRuleConfirm => "Kundene over anonymiseres nå. Det kan ikke angres.", "The customers above are anonymised now. This cannot be undone.";
+    Confirm => "Bekreft", "Confirm";
     NoSecrets => "Ingen hemmeligheter er lagt inn for denne kunden.", "No secrets are stored for this customer.";
     Reveal => "Vis", "Show";
     Hide => "Skjul", "Hide";
@@ -509,6 +525,21 @@ pub fn invitation_sent(locale: Locale, email: &str) -> String {
 }
 
 /// Names the right, so the user knows what to ask an administrator for.
+/// What the retention rule reaches today.
+pub fn retention_count(locale: Locale, count: i64, cutoff: &str) -> String {
+    match locale {
+        Locale::Nb => format!("{count} kunder uten aktivitet siden {cutoff} og med saldo 0."),
+        Locale::En => format!("{count} customers with no activity since {cutoff} and a zero balance."),
+    }
+}
+
+pub fn retention_progress(locale: Locale, done: i64, total: i64) -> String {
+    match locale {
+        Locale::Nb => format!("{done} av {total} kunder anonymisert."),
+        Locale::En => format!("{done} of {total} customers anonymised."),
+    }
+}
+
 pub fn missing_right(locale: Locale, p: Permission) -> String {
     let right = right_msg(p).text(locale);
     match locale {
@@ -529,6 +560,7 @@ pub fn right_msg(p: Permission) -> Msg {
         Permission::ClientSettings => Msg::RightClientSettings,
         Permission::AccessControl => Msg::RightAccessControl,
         Permission::AccessLog => Msg::RightAccessLog,
+        Permission::Bookkeeping => Msg::RightBookkeeping,
     }
 }
 
@@ -640,6 +672,7 @@ pub fn access_action_label(locale: Locale, code: &str) -> String {
         "access_log_retention_changed" => ("Oppbevaringstid endret", "Retention changed"),
         "customer_anonymised" => ("Kunde anonymisert", "Customer anonymised"),
         "invoice_copy_printed" => ("Fakturakopi åpnet", "Invoice copy opened"),
+        "invoice_archive_read" => ("Arkivert faktura åpnet", "Archived invoice opened"),
         other => return other.to_string(),
     };
     match locale {

@@ -443,7 +443,7 @@ pub struct CustomerSecrets {
 
 /// Every action the access log records, by its stored code, in the order the filter lists them.
 /// `ports::AccessAction::as_str` answers one of these (a unit test holds the two together).
-pub const ACCESS_LOG_ACTIONS: [&str; 31] = [
+pub const ACCESS_LOG_ACTIONS: [&str; 32] = [
     "staff_login",
     "staff_login_failed",
     "mfa_enrolled",
@@ -475,6 +475,7 @@ pub const ACCESS_LOG_ACTIONS: [&str; 31] = [
     "access_log_retention_changed",
     "customer_anonymised",
     "invoice_copy_printed",
+    "invoice_archive_read",
 ];
 
 /// The Innsynslogg filter. Empty fields do not filter; dates are inclusive days (YYYY-MM-DD).
@@ -551,6 +552,48 @@ pub struct InvoiceSummary {
     pub buyer_name: String,
     pub total_ore: i64,
     pub open_ore: i64,
+}
+
+/// An invoice in the archive: as issued, kept for the bookkeeping after its customer was
+/// anonymised, until its retention ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivedInvoice {
+    pub id: InvoiceId,
+    pub invoice_number: String,
+    pub credit_note: bool,
+    pub invoice_date: String,
+    pub customer_number: String,
+    pub buyer_name: String,
+    pub archived_ms: i64,
+    /// YYYY-MM-DD: five years after the end of the invoice's financial year.
+    pub retain_until: String,
+}
+
+/// A customer the retention rule would anonymise, as its preview lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InactiveCustomer {
+    pub id: CustomerId,
+    pub customer_number: String,
+    pub name: String,
+}
+
+/// What the retention rule reaches today: how many customers, and the first of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetentionPreview {
+    pub years: u32,
+    /// YYYY-MM-DD: no activity since this day.
+    pub cutoff: String,
+    pub count: i64,
+    pub first: Vec<InactiveCustomer>,
+}
+
+/// One batch of the retention rule, for the progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetentionBatch {
+    pub anonymised: u32,
+    /// Refused after all (a sale or payment came in meanwhile).
+    pub skipped: u32,
+    pub remaining: i64,
 }
 
 /// One line of an invoice copy.

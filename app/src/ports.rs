@@ -276,6 +276,9 @@ pub trait MinSideRepository: Send + Sync {
     /// marks every open link of the account used and answers the account. None otherwise.
     async fn use_token(&self, token_hash: &str, password_hash: &str, now_ms: i64) -> RepoResult<Option<CustomerAccountRef>>;
     async fn customer_account(&self, id: CustomerAccountId) -> RepoResult<Option<CustomerAccountRef>>;
+    /// Notes which session a customer logged in on, so anonymisation can end it with the
+    /// account; forgets the account's sessions that have ended since.
+    async fn record_customer_session(&self, account: CustomerAccountId, session_id: &str, now_ms: i64) -> RepoResult<()>;
     /// The account and its password hash (None before the invitation is used).
     async fn customer_account_by_email(&self, tenant: TenantId, email: &str) -> RepoResult<Option<(CustomerAccountRef, Option<String>)>>;
     async fn append_customer_login_event(&self, event: &CustomerLoginEvent) -> RepoResult<()>;
@@ -341,6 +344,7 @@ pub enum AccessAction {
     AccessLogRetentionChanged,
     CustomerAnonymised,
     InvoiceCopyPrinted,
+    InvoiceArchiveRead,
 }
 
 impl AccessAction {
@@ -377,6 +381,7 @@ impl AccessAction {
             AccessAction::AccessLogRetentionChanged => "access_log_retention_changed",
             AccessAction::CustomerAnonymised => "customer_anonymised",
             AccessAction::InvoiceCopyPrinted => "invoice_copy_printed",
+            AccessAction::InvoiceArchiveRead => "invoice_archive_read",
         }
     }
 }
@@ -655,7 +660,7 @@ mod tests {
             ClientSettingsChanged, ConsentPurposeChanged, MinSideInvitation, MinSideLogin, MinSidePasswordSet, MyDataExported,
             AccessGroupCreated, AccessGroupSaved, AccessGroupDeleted, AdministratorMarked, AdministratorUnmarked, SecretRevealed,
             SecretSaved, SecretDeleted, StaffLoginFailed, MfaEnrolled, MfaFailed, MfaRecoveryCodeUsed, MfaReset, MfaRequirementChanged,
-            AccessLogExported, AccessLogRetentionChanged, CustomerAnonymised, InvoiceCopyPrinted,
+            AccessLogExported, AccessLogRetentionChanged, CustomerAnonymised, InvoiceCopyPrinted, InvoiceArchiveRead,
         ];
         assert_eq!(all.len(), crate::model::ACCESS_LOG_ACTIONS.len());
         for a in all {
@@ -702,8 +707,32 @@ pub trait AnonymisationRepository: Send + Sync {
         &self,
         tenant: TenantId,
         customer: CustomerId,
-        by: StaffUserId,
+        by: Option<StaffUserId>,
         redactions: &[crate::domain::anonymise::Redaction],
         now_ms: i64,
     ) -> RepoResult<Result<crate::domain::anonymise::AnonymisationRecord, crate::domain::anonymise::Refusal>>;
+    /// [`Self::anonymise_customer`] for each customer in turn (each in its own transaction,
+    /// nothing redacted), by the retention rule; `by` is None when the command runs it.
+    async fn anonymise_customers(
+        &self,
+        tenant: TenantId,
+        customers: &[CustomerId],
+        by: Option<StaffUserId>,
+        now_ms: i64,
+    ) -> RepoResult<Vec<Result<crate::domain::anonymise::AnonymisationRecord, crate::domain::anonymise::Refusal>>>;
+    /// The tenant's retention rule: anonymise customers inactive this many years (None: no rule).
+    async fn inactivity_years(&self, tenant: TenantId) -> RepoResult<Option<u32>>;
+    async fn set_inactivity_years(&self, tenant: TenantId, years: Option<u32>) -> RepoResult<()>;
+    async fn tenants_with_inactivity_rule(&self) -> RepoResult<Vec<(TenantId, u32)>>;
+    /// Customers the rule reaches at `cutoff`: not anonymised, a zero balance, and no activity
+    /// since (card or contact edits, orders, invoices, payments, consent changes, notes).
+    async fn inactive_customers(&self, tenant: TenantId, cutoff: &crate::domain::anonymise::Cutoff, limit: u32) -> RepoResult<Vec<InactiveCustomer>>;
+    async fn count_inactive_customers(&self, tenant: TenantId, cutoff: &crate::domain::anonymise::Cutoff) -> RepoResult<i64>;
+    /// The tenant's invoice archive, newest invoice first.
+    async fn invoice_archive(&self, tenant: TenantId) -> RepoResult<Vec<ArchivedInvoice>>;
+    /// An archived invoice as issued (buyer and lines); `NotFound` outside the tenant's archive.
+    async fn archived_invoice_copy(&self, tenant: TenantId, invoice: InvoiceId) -> RepoResult<(CustomerId, InvoiceCopy)>;
+    /// Removes every archived invoice whose retention ended before `today` (YYYY-MM-DD), in
+    /// every tenant, and records each tenant's purge; answers (tenant, invoices removed).
+    async fn purge_invoice_archive(&self, today: &str, now_ms: i64) -> RepoResult<Vec<(TenantId, u64)>>;
 }

@@ -202,11 +202,16 @@ pub async fn customer_of(state: AppState, session: Session) -> Result<CustomerSe
 }
 
 /// Logs a customer in on this session, under a fresh id so one planted before is worthless.
-pub async fn start_customer_session(session: &Session, account: &crate::ports::CustomerAccountRef) -> Result<(), ApiError> {
+/// The session is saved at once, under its new id, and the id noted with the account, so that
+/// anonymising the customer ends the session too.
+pub async fn start_customer_session(state: &AppState, session: &Session, account: &crate::ports::CustomerAccountRef) -> Result<(), ApiError> {
     session.cycle_id().await.map_err(internal)?;
     session.insert(CUSTOMER_KEY, account.id).await.map_err(internal)?;
     session.insert(CUSTOMER_TENANT_KEY, account.tenant_id).await.map_err(internal)?;
     session.insert(CUSTOMER_LOGIN_AT_KEY, now_unix()).await.map_err(internal)?;
+    session.save().await.map_err(internal)?;
+    let id = session.id().ok_or(ApiError::Internal)?;
+    state.repo.record_customer_session(account.id, &id.to_string(), now_unix() * 1000).await?;
     Ok(())
 }
 

@@ -1,4 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { hits, hydrated, logIn } from './helpers';
 
 async function openCard(page: Page, number: string, name: string) {
@@ -57,6 +58,23 @@ test('a customer who owes is refused with the amount; one who has paid is previe
   }
   await expect(buyer).not.toContainText('Nils');
   await expect(page.getByTestId('invoice-total')).toHaveText(/750,00 kr/);
+  // The PDF of the copy too.
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Last ned PDF' }).click();
+  const pdf = execFileSync('pdftotext', ['-layout', await (await download).path(), '-']).toString();
+  expect(pdf).toContain('Faktura 1005');
+  expect(pdf).toContain('Anonym');
+  expect(pdf).not.toContain('Nils');
+
+  // The archive keeps the invoice as issued, for the bookkeeping right (an administrator's).
+  await page.keyboard.press('Alt+h');
+  await page.getByRole('menuitem', { name: 'Fakturaarkiv' }).click();
+  await hydrated(page);
+  const archived = page.getByTestId('invoice-archive').getByRole('row', { name: /Faktura 1005/ });
+  await expect(archived).toContainText('Nils Nilsen');
+  await expect(archived).toContainText('2031-12-31');
+  await archived.getByRole('link', { name: 'Som utstedt 1005' }).click();
+  await expect(page.getByTestId('buyer-name')).toHaveText('Nils Nilsen');
   await page.goto('/kunder');
   await hydrated(page);
   // Other Nilsens are still found; Nils is not, by name or number.
@@ -65,4 +83,37 @@ test('a customer who owes is refused with the amount; one who has paid is previe
   await expect(hits(page).filter({ hasText: 'Nils Nilsen' })).toHaveCount(0);
   await page.getByRole('combobox', { name: 'Søk etter kunde' }).fill('10004');
   await expect(page.getByText('Ingen kunder funnet.')).toBeVisible();
+});
+
+test('the retention rule: a bad value is refused beside the field; saved, it previews whom it reaches and runs with a progress bar', async ({ page }) => {
+  await logIn(page, 'admin@demo.no');
+  await page.getByRole('button', { name: 'Nordlys Regnskap AS' }).click();
+  await expect(page.getByTestId('tenant-name')).toHaveText('Nordlys Regnskap AS');
+  await hydrated(page);
+  await page.keyboard.press('Alt+h');
+  await page.getByRole('menuitem', { name: 'Automatisk anonymisering' }).click();
+  await hydrated(page);
+  await expect(page.getByTestId('retention-count')).toHaveText('Ingen regel: ingen kunder anonymiseres automatisk.');
+
+  const years = page.getByLabel(/Anonymiser kunder uten aktivitet i/);
+  await years.fill('0');
+  await years.press('Control+s');
+  await expect(page.locator('#retention-years-error')).toHaveText('Må være mellom 1 og 30.');
+  await years.fill('5');
+  await years.press('Control+s');
+  await expect(page.locator('#retention-status')).toHaveText('Lagret.');
+  // The demo's three customers last heard from in 2019.
+  await expect(page.getByTestId('retention-count')).toHaveText(/^3 kunder uten aktivitet siden \d{4}-\d{2}-\d{2} og med saldo 0\.$/);
+  await expect(page.locator('.retention-first')).toContainText('50001 Sigrid Sovesen');
+
+  await page.getByRole('button', { name: 'Anonymiser nå' }).click();
+  await page.getByRole('button', { name: 'Bekreft' }).click();
+  await expect(page.getByTestId('retention-progress')).toHaveText('3 av 3 kunder anonymisert.');
+  await expect(page.getByRole('progressbar')).toHaveAttribute('value', '3');
+  await expect(page.getByTestId('retention-count')).toHaveText(/^0 kunder uten aktivitet/);
+
+  // A reload shows the saved rule.
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByLabel(/Anonymiser kunder uten aktivitet i/)).toHaveValue('5');
 });

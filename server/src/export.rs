@@ -1,6 +1,6 @@
 //! Downloads that are files rather than server-function answers: the tenant's consent events
-//! as CSV, the proof a company hands to an authority (Datatilsynet) on request, and the consent
-//! form (Samtykkeskjema) as PDF.
+//! as CSV, the proof a company hands to an authority (Datatilsynet) on request, the consent
+//! form (Samtykkeskjema) and the invoice copy (Fakturakopi) as PDF.
 //!
 //! A plain axum GET handler, because a download must be a link the browser saves; it runs the
 //! same session, tenant and permission check as every server function.
@@ -21,6 +21,7 @@ use tower_sessions::Session;
 
 pub const CONSENT_EVENTS_PATH: &str = "/eksport/samtykkehendelser.csv";
 pub const CONSENT_FORM_PATH: &str = "/eksport/samtykkeskjema.pdf";
+pub const INVOICE_COPY_PATH: &str = "/eksport/fakturakopi.pdf";
 
 /// `fra` and `til` are dates (YYYY-MM-DD, both days included, UTC); `formal` a purpose id.
 #[derive(Debug, Deserialize, Default)]
@@ -123,6 +124,7 @@ fn refuse(error: ApiError) -> Response {
         ApiError::NotLoggedIn | ApiError::NoTenantChosen => StatusCode::UNAUTHORIZED,
         ApiError::Forbidden | ApiError::MissingRight(_) => StatusCode::FORBIDDEN,
         ApiError::Invalid(_) => StatusCode::BAD_REQUEST,
+        ApiError::NotFound => StatusCode::NOT_FOUND,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
     (status, axum::Json(error)).into_response()
@@ -187,22 +189,52 @@ pub async fn consent_form_pdf(
     };
     let data = match app::api::consent_form_data(ctx.state.repo.as_ref(), ctx.tenant.id, query.kunde).await {
         Ok(data) => data,
-        Err(ApiError::NotFound) => return (StatusCode::NOT_FOUND, axum::Json(ApiError::NotFound)).into_response(),
         Err(e) => return refuse(e),
     };
     if let Err(e) = ctx.log_from(AccessAction::ConsentFormPrinted, query.kunde, Some("pdf".into()), Some(peer.ip().to_string())).await {
         return refuse(e);
     }
-    let body = crate::pdf::consent_form(&data, locale_of(&headers));
+    pdf_download("samtykkeskjema.pdf", crate::pdf::consent_form(&data, locale_of(&headers)))
+}
+
+fn pdf_download(filename: &str, body: Vec<u8>) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "application/pdf"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"samtykkeskjema.pdf\""),
-            (header::CACHE_CONTROL, "no-store"),
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (header::CACHE_CONTROL, "no-store".to_string()),
         ],
         body,
     )
         .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InvoiceCopyQuery {
+    pub faktura: app::model::InvoiceId,
+}
+
+/// Fakturakopi as a PDF: the same copy, right and log entry as the print view.
+pub async fn invoice_copy_pdf(
+    State(state): State<AppState>,
+    session: Session,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
+    Query(query): Query<InvoiceCopyQuery>,
+) -> Response {
+    let ctx = match app::session::staff_allowed_of(state, session, Permission::CustomerRead).await {
+        Ok(ctx) => ctx,
+        Err(e) => return refuse(e),
+    };
+    let (customer, copy) = match ctx.state.repo.invoice_copy(ctx.tenant.id, query.faktura).await {
+        Ok(found) => found,
+        Err(e) => return refuse(e.into()),
+    };
+    let object = Some(format!("invoice:{} pdf", query.faktura));
+    if let Err(e) = ctx.log_from(AccessAction::InvoiceCopyPrinted, Some(customer), object, Some(peer.ip().to_string())).await {
+        return refuse(e);
+    }
+    pdf_download(&format!("faktura-{}.pdf", copy.invoice_number), crate::pdf::invoice_copy(&copy, locale_of(&headers)))
 }
 
 #[cfg(test)]

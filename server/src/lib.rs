@@ -11,6 +11,7 @@ pub mod mail;
 pub mod mfa;
 pub mod origin;
 pub mod pdf;
+pub mod retention;
 pub mod secrets;
 pub mod seed;
 pub mod web;

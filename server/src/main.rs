@@ -51,6 +51,19 @@ enum Command {
     /// Remove access-log entries older than each tenant's retention period (Innsynslogg →
     /// Oppbevaringstid); the chain stays verifiable from the last removed entry. Run it daily.
     PurgeAccessLog,
+    /// Remove archived invoices (as issued to customers since anonymised) whose retention,
+    /// five years after the end of their financial year, has ended; each run is recorded.
+    PurgeInvoiceArchive,
+    /// Run each client's retention rule (Automatisk anonymisering): anonymise the customers with
+    /// no activity for the rule's years and a zero balance. Run it daily, like the purges.
+    AnonymiseInactive {
+        /// Only this client.
+        #[arg(long)]
+        tenant: Option<i64>,
+        /// Only count whom the rules reach today.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Show the mail outbox: what is waiting to be sent (where no SMTP server is configured, the
     /// only way to read invitations and password links).
     Outbox {
@@ -77,6 +90,20 @@ enum Command {
         writers: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+    },
+    /// Anonymising one customer with many contact persons, app path beside a raw sqlx
+    /// transaction, and (with --bulk N) the retention rule over N quiet customers
+    /// (docs/BENCHMARKS.md).
+    BenchAnonymise {
+        #[arg(long, default_value_t = 100)]
+        runs: usize,
+        #[arg(long, default_value_t = 50)]
+        contacts: usize,
+        /// Ordinary customers beside them (the size of the search index).
+        #[arg(long, default_value_t = 10_000)]
+        background: u64,
+        #[arg(long)]
+        bulk: Option<u64>,
     },
     /// Write a new key for Hemmeligheter to a file (readable by its owner only); point
     /// SAMTYKKE_SECRET_KEY_FILE at it.
@@ -163,6 +190,20 @@ async fn main() -> anyhow::Result<()> {
                 f.app_per_sec / f.raw_per_sec
             );
         }
+        Command::BenchAnonymise { runs, contacts, background, bulk } => {
+            use server::bench::anonymisation::{bulk as bulk_run, quantile, single};
+            if let Some(customers) = bulk {
+                let (seconds, anonymised) = bulk_run(&db, customers).await?;
+                println!("retention rule: {anonymised} customers anonymised in {seconds:.1} s ({:.0} per second)", anonymised as f64 / seconds);
+            } else {
+                let f = single(&db, runs, contacts, background).await?;
+                let (app50, app95, raw50, raw95) = (quantile(&f.app_ms, 0.5), quantile(&f.app_ms, 0.95), quantile(&f.raw_ms, 0.5), quantile(&f.raw_ms, 0.95));
+                println!(
+                    "{runs} customers x {contacts} contacts, {background} others: app p50 {app50:.1} ms p95 {app95:.1} ms; raw p50 {raw50:.1} ms p95 {raw95:.1} ms; ratio p50 {:.2}",
+                    app50 / raw50
+                );
+            }
+        }
         Command::VerifyAccessLog { tenant } => {
             let repo = db.repository();
             let tenants = match tenant {
@@ -190,6 +231,38 @@ async fn main() -> anyhow::Result<()> {
             }
             for (tenant, removed) in purged {
                 println!("tenant {tenant}: removed {removed} entries older than its retention period");
+            }
+        }
+        Command::PurgeInvoiceArchive => {
+            let today = app::domain::utc_date(server::auth::now_ms());
+            let purged = db.repository().purge_invoice_archive(&today, server::auth::now_ms()).await?;
+            if purged.is_empty() {
+                println!("Nothing to remove: no archived invoice's retention ended before {today}.");
+            }
+            for (tenant, removed) in purged {
+                println!("tenant {tenant}: removed {removed} archived invoices whose retention ended before {today}");
+            }
+        }
+        Command::AnonymiseInactive { tenant, dry_run } => {
+            let repo = db.repository();
+            let now = server::auth::now_ms();
+            let rules = server::retention::rules(repo.as_ref(), tenant).await?;
+            if rules.is_empty() {
+                println!("No client has a retention rule (Automatisk anonymisering).");
+            }
+            for (tenant, years) in rules {
+                let cutoff = years.cutoff_at(now);
+                if dry_run {
+                    let count = repo.count_inactive_customers(tenant, &cutoff).await?;
+                    println!("tenant {tenant}: {count} customers with no activity since {} and a zero balance", cutoff.date);
+                    continue;
+                }
+                let run = server::retention::run_rule(repo.as_ref(), tenant, years, now, 500, |done, total| {
+                    eprint!("\rtenant {tenant}: {done} of {total} anonymised");
+                })
+                .await?;
+                eprintln!();
+                println!("tenant {tenant}: anonymised {} customers inactive since {} ({} refused after all)", run.anonymised, cutoff.date, run.skipped);
             }
         }
         Command::Outbox { to, all, json, limit } => {

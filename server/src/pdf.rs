@@ -1,4 +1,5 @@
-//! The consent form (Samtykkeskjema) as a PDF, written with `pdf-writer`.
+//! The consent form (Samtykkeskjema) and the invoice copy (Fakturakopi) as PDF, written with
+//! `pdf-writer`.
 //!
 //! It uses the standard Helvetica faces with WinAnsiEncoding, which every PDF reader has and
 //! which holds æ, ø and å, so no font file ships with the app. Lines wrap by an average glyph
@@ -6,7 +7,7 @@
 
 use app::domain::settings::RecipientRole;
 use app::i18n::{mark_msg, Locale, Msg};
-use app::model::{ConsentFormData, ConsentMark};
+use app::model::{ConsentFormData, ConsentMark, InvoiceCopy};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
 const A4: (f32, f32) = (595.0, 842.0);
@@ -22,7 +23,12 @@ fn cp1252(text: &str) -> Vec<u8> {
 
 /// Greedy word wrap at `size` points into lines no wider than the text column.
 pub fn wrap(text: &str, size: f32) -> Vec<String> {
-    let max = (((A4.0 - 2.0 * MARGIN) / (size * EM_PER_CHAR)) as usize).max(10);
+    wrap_to(text, size, A4.0 - 2.0 * MARGIN)
+}
+
+/// [`wrap`] into a column `column` points wide.
+fn wrap_to(text: &str, size: f32, column: f32) -> Vec<String> {
+    let max = ((column / (size * EM_PER_CHAR)) as usize).max(10);
     let mut lines = Vec::new();
     for paragraph in text.lines() {
         let mut line = String::new();
@@ -38,6 +44,39 @@ pub fn wrap(text: &str, size: f32) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// Helvetica's advance widths for what amounts are made of (digits, space, comma, period),
+/// the mean width for the rest: enough to right-align a column of amounts.
+fn text_width(text: &str, size: f32) -> f32 {
+    text.chars()
+        .map(|c| match c {
+            '0'..='9' => 0.556,
+            ' ' | ',' | '.' | '\u{a0}' => 0.278,
+            '-' | '\u{2212}' => 0.333,
+            _ => EM_PER_CHAR,
+        })
+        .sum::<f32>()
+        * size
+}
+
+enum Align {
+    Left,
+    Right,
+}
+
+struct Cell {
+    x: f32,
+    text: String,
+    align: Align,
+}
+
+fn left(x: f32, text: impl Into<String>) -> Cell {
+    Cell { x, text: text.into(), align: Align::Left }
+}
+
+fn right(x: f32, text: impl Into<String>) -> Cell {
+    Cell { x, text: text.into(), align: Align::Right }
 }
 
 /// Pages of text laid out top to bottom.
@@ -70,6 +109,27 @@ impl Writer {
         page.next_line(MARGIN + indent, self.y);
         page.show(Str(&cp1252(text)));
         page.end_text();
+    }
+
+    /// One table row: each cell at its x offset from the margin, amounts right-aligned to it.
+    fn row(&mut self, cells: &[Cell], font: Name, size: f32) {
+        let height = size * 1.5;
+        if self.y - height < MARGIN {
+            self.new_page();
+        }
+        self.y -= height;
+        let page = self.pages.last_mut().expect("a page");
+        for cell in cells {
+            let x = match cell.align {
+                Align::Left => MARGIN + cell.x,
+                Align::Right => MARGIN + cell.x - text_width(&cell.text, size),
+            };
+            page.begin_text();
+            page.set_font(font, size);
+            page.next_line(x, self.y);
+            page.show(Str(&cp1252(&cell.text)));
+            page.end_text();
+        }
     }
 
     fn paragraph(&mut self, text: &str, font: Name, size: f32, indent: f32) {
@@ -189,6 +249,62 @@ pub fn consent_form(data: &ConsentFormData, locale: Locale) -> Vec<u8> {
     for label in [Msg::Name, Msg::Place, Msg::Signature] {
         w.gap(10.0);
         w.line(&format!("{}:  ______________________________________________", t(label)), REGULAR, 10.0, 0.0);
+    }
+    w.finish()
+}
+
+fn kroner(ore: i64) -> String {
+    format!("{} kr", app::domain::anonymise::format_nok(ore))
+}
+
+/// The same content as the print view: seller, invoice head, the buyer as the copy shows it now
+/// (after anonymisation "Anonym" in every field), the lines and the totals.
+pub fn invoice_copy(copy: &InvoiceCopy, locale: Locale) -> Vec<u8> {
+    let t = |m: Msg| m.text(locale);
+    let kind = if copy.credit_note { Msg::CreditNote } else { Msg::Invoice };
+    let width = A4.0 - 2.0 * MARGIN;
+    let mut w = Writer::new();
+    w.line(&format!("{} {}", t(kind), copy.invoice_number), BOLD, 18.0, 0.0);
+    w.line(t(Msg::InvoiceCopy), REGULAR, 10.0, 0.0);
+    w.gap(6.0);
+    w.line(&format!("{}: {}", t(Msg::Seller), copy.seller), REGULAR, 10.0, 0.0);
+    for (label, value) in [(Msg::InvoiceDate, &copy.invoice_date), (Msg::DueDate, &copy.due_date), (Msg::CustomerNumber, &copy.customer_number)] {
+        w.line(&format!("{}: {value}", t(label)), REGULAR, 10.0, 0.0);
+    }
+
+    w.heading(t(Msg::Buyer));
+    let postal = format!("{} {}", copy.buyer_postal_code, copy.buyer_city).trim().to_string();
+    for line in [&copy.buyer_name, &copy.buyer_address, &postal, &copy.buyer_org_no, &copy.buyer_email] {
+        if !line.is_empty() {
+            w.line(line, REGULAR, 10.0, 0.0);
+        }
+    }
+
+    w.gap(12.0);
+    let columns = |text: String, quantity: String, price: String, vat: String, amount: String| {
+        vec![left(0.0, text), right(width * 0.62, quantity), right(width * 0.78, price), right(width * 0.87, vat), right(width, amount)]
+    };
+    w.row(
+        &columns(t(Msg::Description).into(), t(Msg::Quantity).into(), t(Msg::UnitPrice).into(), t(Msg::Vat).into(), t(Msg::Amount).into()),
+        BOLD,
+        9.5,
+    );
+    for l in &copy.lines {
+        // A long line text wraps in its column; the numbers stand on its first line.
+        let mut texts = wrap_to(&l.text, 9.5, width * 0.5).into_iter();
+        let first = texts.next().unwrap_or_default();
+        w.row(
+            &columns(first, l.quantity.to_string(), kroner(l.unit_price_ore), format!("{} %", l.vat_percent), kroner(l.quantity * l.unit_price_ore)),
+            REGULAR,
+            9.5,
+        );
+        for more in texts {
+            w.row(&[left(0.0, more)], REGULAR, 9.5);
+        }
+    }
+    w.gap(8.0);
+    for (label, ore, font) in [(Msg::Net, copy.net_ore, REGULAR), (Msg::Vat, copy.vat_ore, REGULAR), (Msg::Total, copy.net_ore + copy.vat_ore, BOLD)] {
+        w.row(&[right(width * 0.78, t(label)), right(width, kroner(ore))], font, 10.0);
     }
     w.finish()
 }

@@ -130,6 +130,43 @@ async fn seed_demo_sales(db: &dyn Seeder, tenant: TenantId, admin: StaffUserId) 
     let settled = db.record_sale(tenant, nils, &sale(1005, "2026-08-20", "", "Skattemelding 2025", 60_000)).await?;
     db.record_payment(tenant, settled, 75_000, "2026-08-30").await?;
     db.add_customer_note(tenant, nils, "Nils Nilsen ba om å bli slettet, se e-post fra nils.nilsen@example.no.", Some(admin)).await?;
+    seed_dormant_customers(db, tenant).await
+}
+
+/// Three customers last heard from in 2019, their one invoice paid: what a retention rule of
+/// five years (Automatisk anonymisering) reaches. Their archived invoices' retention ended with
+/// 2024, so purge-invoice-archive removes them once the rule has run.
+async fn seed_dormant_customers(db: &dyn Seeder, tenant: TenantId) -> Result<(), RepoError> {
+    use app::model::{NewSale, SaleLine};
+    const QUIET_SINCE_MS: i64 = 1_559_347_200_000; // 2019-06-01
+    let people = [("50001", "Sigrid", "Sovesen"), ("50002", "Torstein", "Tidligere"), ("50003", "Hedda", "Hvilende")];
+    for (i, (number, first, last)) in people.into_iter().enumerate() {
+        let input = CustomerInput {
+            kind: CustomerKind::Private,
+            customer_number: number.into(),
+            first_name: first.into(),
+            last_name: last.into(),
+            address_line: "Gamleveien 3".into(),
+            postal_code: "2317".into(),
+            city: "Hamar".into(),
+            ..Default::default()
+        };
+        let contact = ContactPersonInput { name: format!("{first} {last}"), ..Default::default() };
+        let customer = ValidCustomer::parse(&input).expect("valid demo customer");
+        db.insert_customers(tenant, &[(customer, vec![ValidContactPerson::parse(&contact).expect("valid demo contact")])]).await?;
+        let id = db.search_customers(tenant, &[number.to_string()], 5, 0).await?.into_iter().find(|h| h.customer_number == number).ok_or(RepoError::NotFound)?.id;
+        let sale = NewSale {
+            order_number: format!("O-90{i}"),
+            invoice_number: format!("90{i}"),
+            date: "2019-05-20".into(),
+            note: String::new(),
+            lines: vec![SaleLine { text: "Regnskapsføring 2018".into(), quantity: 1, unit_price_ore: 40_000 }],
+            vat_percent: 25,
+        };
+        let invoice = db.record_sale(tenant, id, &sale).await?;
+        db.record_payment(tenant, invoice, 50_000, "2019-06-01").await?;
+        db.backdate_customer(tenant, id, QUIET_SINCE_MS).await?;
+    }
     Ok(())
 }
 

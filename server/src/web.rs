@@ -72,14 +72,11 @@ pub async fn router(db: &Database, config: &WebConfig) -> Result<Router, sqlx::E
     let app = app_routes(state, config);
     Ok(match db {
         Database::Sqlite(r) => {
-            let store = SqliteStore::new(r.pool.clone());
-            store.migrate().await?;
-            with_sessions(app, store, config)
+            // Its table was made when the database was opened (`db::sqlite`).
+            with_sessions(app, SqliteStore::new(r.pool.clone()), config)
         }
         Database::Postgres(r) => {
-            let store = PostgresStore::new(r.pool.clone());
-            store.migrate().await?;
-            with_sessions(app, store, config)
+            with_sessions(app, PostgresStore::new(r.pool.clone()), config)
         }
     })
 }
@@ -142,6 +139,7 @@ fn app_routes(state: AppState, config: &WebConfig) -> Router {
     let downloads = Router::new()
         .route(crate::export::CONSENT_EVENTS_PATH, axum::routing::get(crate::export::consent_events_csv))
         .route(crate::export::CONSENT_FORM_PATH, axum::routing::get(crate::export::consent_form_pdf))
+        .route(crate::export::INVOICE_COPY_PATH, axum::routing::get(crate::export::invoice_copy_pdf))
         .route(crate::export::ACCESS_LOG_PATH, axum::routing::get(crate::export::access_log_csv_download))
         .route(crate::export::MY_DATA_PATH, axum::routing::get(crate::export::my_data_json))
         .with_state(state.clone());

@@ -50,6 +50,8 @@ struct Objects {
     secret: i64,
     /// An invoice of `customer`.
     invoice: i64,
+    /// An invoice in the archive (of a customer anonymised for the purpose).
+    archived: i64,
 }
 
 enum Request {
@@ -156,6 +158,14 @@ fn cases() -> Vec<Case> {
         Case { endpoint: "verify_mfa", needs: &[], who: Who::Nobody, names_object: false, request: |_| form(&[("code", "000000".into())]) },
         case("load_customer_invoices", &[CustomerRead], true, |o| form(&[("customer_id", o.customer.to_string())])),
         case("load_invoice_copy", &[CustomerRead], true, |o| form(&[("invoice_id", o.invoice.to_string())])),
+        case("load_invoice_archive", &[Bookkeeping], false, |_| form(&[])),
+        case("load_retention_rule", &[Anonymise], false, |_| form(&[])),
+        case("preview_retention_rule", &[Anonymise], false, |_| form(&[("years", "5".into())])),
+        // Emptied: no rule, so a run past the checks is refused as invalid and changes nothing.
+        case("save_retention_rule", &[Anonymise, ClientSettings], false, |_| form(&[("years", String::new())])),
+        case("run_retention_batch", &[Anonymise], false, |_| form(&[])),
+        case("load_archived_invoice", &[Bookkeeping], true, |o| form(&[("invoice_id", o.archived.to_string())])),
+        case("GET invoice copy PDF", &[CustomerRead], true, |o| Request::Get(format!("/eksport/fakturakopi.pdf?faktura={}", o.invoice))),
         case("load_anonymisation_preview", &[Anonymise], true, |o| form(&[("customer_id", o.customer.to_string())])),
         // A confirmation that does not match: refused past the checks, and nothing changes.
         case("anonymise_customer", &[Anonymise], true, |o| Request::Json(json!({ "customer_id": o.customer, "confirm": "nei", "redactions": [] }))),
@@ -229,6 +239,7 @@ async fn objects(admin: &Client, number: &str, group_name: &str) -> Objects {
     let secret: SecretSummary = admin.call_json("save_secret", body).await.unwrap();
     let invoices: Vec<InvoiceSummary> = admin.call("load_customer_invoices", &[("customer_id", &customer.to_string())]).await.unwrap();
     Objects {
+        archived: 0,
         invoice: invoices.first().map_or(0, |i| i.id),
         secret: secret.id,
         customer,
@@ -239,6 +250,25 @@ async fn objects(admin: &Client, number: &str, group_name: &str) -> Objects {
         group: group.id,
         member: control.staff.iter().find(|s| !s.admin).map_or(0, |s| s.user_id),
     }
+}
+
+/// An invoice in the tenant's archive: a customer of its own, billed, paid and anonymised.
+async fn archived_invoice(app: &TestApp, tenant: i64, by: i64) -> i64 {
+    let repo = app.db.repository();
+    let input = CustomerInput { kind: CustomerKind::Private, customer_number: "79001".into(), first_name: "Arkiv".into(), last_name: "Kunde".into(), ..Default::default() };
+    let customer = repo.create_customer(tenant, &app::forms::ValidCustomer::parse(&input).unwrap()).await.unwrap();
+    let sale = NewSale {
+        order_number: "A-1".into(),
+        invoice_number: "A-1".into(),
+        date: "2026-12-01".into(),
+        note: String::new(),
+        lines: vec![SaleLine { text: "Arkiv".into(), quantity: 1, unit_price_ore: 100 }],
+        vat_percent: 25,
+    };
+    let invoice = repo.record_sale(tenant, customer, &sale).await.unwrap();
+    repo.record_payment(tenant, invoice, 125, "2026-12-01").await.unwrap();
+    repo.anonymise_customer(tenant, customer, Some(by), &[], 0).await.unwrap().unwrap();
+    invoice
 }
 
 /// Gives the member exactly `rights` through the group "Alle ansatte".
@@ -256,7 +286,7 @@ async fn every_call_is_allowed_exactly_where_the_matrix_says(backend: Backend) {
     let member = staff_in(&app, "ansatt@demo.no", "Nordlys Regnskap AS").await;
     let control: AccessControl = admin.call("load_access_control", &[]).await.unwrap();
     let member_id = control.staff.iter().find(|s| s.email == "ansatt@demo.no").unwrap().user_id;
-    let own = objects(&admin, "10003", "Matrise Nordlys").await;
+    let mut own = objects(&admin, "10003", "Matrise Nordlys").await;
 
     // The other tenant: its objects, and a user who belongs to it alone, as its administrator.
     let fjellvik_admin = staff_in(&app, "admin@demo.no", "Fjellvik Sport AS").await;
@@ -276,6 +306,9 @@ async fn every_call_is_allowed_exactly_where_the_matrix_says(backend: Backend) {
     };
     other.invoice = app.db.repository().record_sale(fjellvik.tenant.as_ref().unwrap().id, other.customer, &sale).await.unwrap();
     let outsider = staff_in(&app, OUTSIDER, "Fjellvik Sport AS").await;
+    let me: Me = admin.call("whoami", &[]).await.unwrap();
+    own.archived = archived_invoice(&app, me.tenant.as_ref().unwrap().id, me.user_id).await;
+    other.archived = archived_invoice(&app, fjellvik.tenant.as_ref().unwrap().id, me.user_id).await;
 
     // A Min Side customer of the tenant under test (Åse, 10003), logged in through an invitation.
     let contact_email: String = admin.call("invite_to_min_side", &[("contact_person_id", &own.contact.to_string())]).await.unwrap();

@@ -316,7 +316,47 @@ async fn the_outbox_is_sent_once_and_kept_when_smtp_fails(backend: Backend) {
     assert_eq!(server::mail::deliver_once_claiming_after(repo.as_ref(), &working, &from, 0).await.unwrap(), 0, "never twice");
 }
 
+/// Anonymising the customer deletes the Min Side account and every session it is logged in on,
+/// not only refuses them: the session rows are gone from the database.
+async fn anonymising_the_customer_ends_their_min_side_sessions(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = staff(&app, "admin@demo.no", "Nordlys Regnskap AS").await;
+    let (phone, tenant, _, email) = activated(&app, &admin, "10001").await;
+    let laptop = app.client();
+    customer_login(&laptop, tenant, &email, GOOD_PASSWORD).await.unwrap();
+    let mut sessions = Vec::new();
+    for device in [&phone, &laptop] {
+        assert!(my_page(device).await.is_ok());
+        sessions.push(device.cookie(server::web::CUSTOMER_SESSION_COOKIE).unwrap());
+    }
+    let stored = |id: &str| format!("SELECT COUNT(*) FROM {} WHERE id = '{}'", common::session_table(&app.db), id.replace('\'', ""));
+    for id in &sessions {
+        assert_eq!(common::count(&app.db, &stored(id)).await, 1);
+    }
+    // Another customer's session is not touched.
+    let (other, ..) = activated(&app, &admin, "10003").await;
+    let other_session = other.cookie(server::web::CUSTOMER_SESSION_COOKIE).unwrap();
+
+    let page: SearchPage = admin.call("search_customers", &[("query", "10001"), ("page", "0")]).await.unwrap();
+    let ola = page.hits.iter().find(|h| h.customer_number == "10001").unwrap().id;
+    let body = serde_json::json!({ "customer_id": ola, "confirm": "10001", "redactions": [] });
+    admin.call_json::<app::domain::anonymise::AnonymisationRecord>("anonymise_customer", body).await.unwrap();
+
+    for (id, device) in sessions.iter().zip([&phone, &laptop]) {
+        assert_eq!(common::count(&app.db, &stored(id)).await, 0, "session row left");
+        assert_eq!(my_page(device).await, Err(ApiError::NotLoggedIn));
+    }
+    // The account is closed: no address or password left, and no session noted for it.
+    let closed = "SELECT COUNT(*) FROM customer_accounts a WHERE a.closed_ms IS NOT NULL AND a.password_hash IS NULL AND a.email LIKE 'anonymisert-%' \
+                  AND NOT EXISTS (SELECT 1 FROM customer_sessions s WHERE s.account_id = a.id)";
+    assert_eq!(common::count(&app.db, closed).await, 1);
+    assert_eq!(customer_login(&phone, tenant, &email, GOOD_PASSWORD).await, Err(ApiError::WrongCredentials));
+    assert_eq!(common::count(&app.db, &stored(&other_session)).await, 1);
+    assert!(my_page(&other).await.is_ok());
+}
+
 both_databases!(
+    anonymising_the_customer_ends_their_min_side_sessions,
     an_invited_contact_sets_a_password_logs_in_and_withdraws_a_consent,
     links_work_once_expire_and_cannot_be_forged,
     a_customer_reaches_only_their_own_data,

@@ -61,21 +61,13 @@ async fn the_consent_form_downloads_as_a_pdf_for_staff_only(backend: Backend) {
     admin.call_json::<SavedSettings>("save_consent_settings", body).await.unwrap();
 
     let staff = logged_in(&app, "ansatt@demo.no").await;
-    let url = format!("{}/eksport/samtykkeskjema.pdf", staff.base);
-    let response = staff.http.get(&url).send().await.unwrap();
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["content-type"], "application/pdf");
-    let pdf = response.bytes().await.unwrap();
-    assert!(pdf.starts_with(b"%PDF-"));
-    // Read back by poppler's pdftotext (scripts/setup.sh installs it), as a reader would.
-    let file = std::env::temp_dir().join(format!("samtykkeskjema-{}.pdf", std::process::id()));
-    std::fs::write(&file, &pdf).unwrap();
-    let out = std::process::Command::new("pdftotext").arg(&file).arg("-").output().expect("pdftotext (poppler-utils)");
-    let text = String::from_utf8(out.stdout).unwrap();
+    let (status, text) = staff.pdf_text("/eksport/samtykkeskjema.pdf").await;
+    assert_eq!(status, 200);
     for expected in ["Samtykkeerklæring", "Posten Norge AS", "Bryggen Lønn AS", "https://n.no/p", "Nyhetsbrev på e-post"] {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
 
+    let url = format!("{}/eksport/samtykkeskjema.pdf", staff.base);
     // Another tenant's customer is not found; without a session there is no form.
     let page: app::model::SearchPage = admin.call("search_customers", &[("query", ""), ("page", "0")]).await.unwrap();
     let own = page.hits[0].id;

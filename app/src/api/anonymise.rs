@@ -51,7 +51,7 @@ pub async fn anonymise_customer(customer_id: CustomerId, confirm: String, redact
         return Err(ApiError::invalid("redactions", FieldError::InvalidCode));
     }
     let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000;
-    match ctx.state.repo.anonymise_customer(ctx.tenant.id, customer_id, ctx.user_id, &redactions, now).await? {
+    match ctx.state.repo.anonymise_customer(ctx.tenant.id, customer_id, Some(ctx.user_id), &redactions, now).await? {
         Ok(record) => {
             ctx.log(crate::ports::AccessAction::CustomerAnonymised, Some(customer_id), Some(format!("record:{}", record.id))).await?;
             Ok(record)
@@ -59,4 +59,76 @@ pub async fn anonymise_customer(customer_id: CustomerId, confirm: String, redact
         Err(Refusal::OpenBalance { ore }) => Err(ApiError::OpenBalance { ore }),
         Err(Refusal::AlreadyAnonymised) => Err(ApiError::Conflict),
     }
+}
+
+/// Customers one call of [`run_retention_batch`] anonymises: small enough to answer within a
+/// second, so the progress bar moves.
+pub const RETENTION_BATCH: u32 = 25;
+
+/// The tenant's retention rule (Automatisk anonymisering): years of inactivity, None for none.
+#[server(prefix = "/api", endpoint = "load_retention_rule")]
+pub async fn load_retention_rule() -> Result<Option<u32>, ApiError> {
+    let ctx = crate::session::staff_allowed(Permission::Anonymise).await?;
+    Ok(ctx.state.repo.inactivity_years(ctx.tenant.id).await?)
+}
+
+#[cfg(feature = "ssr")]
+fn parse_years(years: &str) -> Result<crate::domain::anonymise::InactivityYears, ApiError> {
+    use crate::domain::{anonymise::InactivityYears, FieldError};
+    InactivityYears::parse(years).map_err(|e| ApiError::invalid("years", e))?.ok_or_else(|| ApiError::invalid("years", FieldError::Required))
+}
+
+#[cfg(feature = "ssr")]
+async fn preview_for(ctx: &crate::session::StaffInTenant, years: crate::domain::anonymise::InactivityYears) -> Result<RetentionPreview, ApiError> {
+    let cutoff = years.cutoff_at(crate::session::now_unix() * 1000);
+    let count = ctx.state.repo.count_inactive_customers(ctx.tenant.id, &cutoff).await?;
+    let first = ctx.state.repo.inactive_customers(ctx.tenant.id, &cutoff, 20).await?;
+    Ok(RetentionPreview { years: years.get(), cutoff: cutoff.date, count, first })
+}
+
+/// What a rule of `years` would reach today: the count and the first twenty customers.
+#[server(prefix = "/api", endpoint = "preview_retention_rule")]
+pub async fn preview_retention_rule(years: String) -> Result<RetentionPreview, ApiError> {
+    let ctx = crate::session::staff_allowed(Permission::Anonymise).await?;
+    preview_for(&ctx, parse_years(&years)?).await
+}
+
+/// Sets the rule (empty: no rule). It anonymises in bulk, so it takes both Anonymisere and
+/// Klientinnstillinger; every change is logged.
+#[server(prefix = "/api", endpoint = "save_retention_rule")]
+pub async fn save_retention_rule(years: String) -> Result<Option<u32>, ApiError> {
+    use crate::domain::anonymise::InactivityYears;
+    let ctx = crate::session::staff_allowed(Permission::Anonymise).await?.require(Permission::ClientSettings)?;
+    let years = InactivityYears::parse(&years).map_err(|e| ApiError::invalid("years", e))?.map(InactivityYears::get);
+    ctx.state.repo.set_inactivity_years(ctx.tenant.id, years).await?;
+    let object = years.map_or("anonymise_after_years:none".to_string(), |y| format!("anonymise_after_years:{y}"));
+    ctx.log(crate::ports::AccessAction::ClientSettingsChanged, None, Some(object)).await?;
+    Ok(years)
+}
+
+/// Runs the saved rule on the next [`RETENTION_BATCH`] customers it reaches; the page calls it
+/// until nothing remains. Each anonymisation is logged like one from the card.
+#[server(prefix = "/api", endpoint = "run_retention_batch")]
+pub async fn run_retention_batch() -> Result<RetentionBatch, ApiError> {
+    use crate::domain::anonymise::InactivityYears;
+    let ctx = crate::session::staff_allowed(Permission::Anonymise).await?;
+    let saved = ctx.state.repo.inactivity_years(ctx.tenant.id).await?;
+    let years = saved.and_then(InactivityYears::new).ok_or_else(|| ApiError::invalid("years", crate::domain::FieldError::Required))?;
+    let now = crate::session::now_unix() * 1000;
+    let cutoff = years.cutoff_at(now);
+    let batch: Vec<CustomerId> = ctx.state.repo.inactive_customers(ctx.tenant.id, &cutoff, RETENTION_BATCH).await?.into_iter().map(|c| c.id).collect();
+    let outcomes = ctx.state.repo.anonymise_customers(ctx.tenant.id, &batch, Some(ctx.user_id), now).await?;
+    let mut done = RetentionBatch { anonymised: 0, skipped: 0, remaining: 0 };
+    for (customer, outcome) in batch.iter().zip(outcomes) {
+        match outcome {
+            Ok(record) => {
+                done.anonymised += 1;
+                let object = format!("record:{} rule:{}y", record.id, years.get());
+                ctx.log(crate::ports::AccessAction::CustomerAnonymised, Some(*customer), Some(object)).await?;
+            }
+            Err(_) => done.skipped += 1,
+        }
+    }
+    done.remaining = ctx.state.repo.count_inactive_customers(ctx.tenant.id, &cutoff).await?;
+    Ok(done)
 }

@@ -23,3 +23,19 @@ pub async fn load_invoice_copy(invoice_id: InvoiceId) -> Result<InvoiceCopy, Api
     ctx.log(crate::ports::AccessAction::InvoiceCopyPrinted, Some(customer), Some(format!("invoice:{invoice_id}"))).await?;
     Ok(copy)
 }
+
+/// Fakturaarkiv: the invoices as issued to customers since anonymised; the Regnskap right only.
+#[server(prefix = "/api", endpoint = "load_invoice_archive")]
+pub async fn load_invoice_archive() -> Result<Vec<ArchivedInvoice>, ApiError> {
+    let ctx = crate::session::staff_allowed(Permission::Bookkeeping).await?;
+    Ok(ctx.state.repo.invoice_archive(ctx.tenant.id).await?)
+}
+
+/// An archived invoice as issued, with the buyer's name and address: opening one is logged.
+#[server(prefix = "/api", endpoint = "load_archived_invoice")]
+pub async fn load_archived_invoice(invoice_id: InvoiceId) -> Result<InvoiceCopy, ApiError> {
+    let ctx = crate::session::staff_allowed(Permission::Bookkeeping).await?;
+    let (customer, copy) = ctx.state.repo.archived_invoice_copy(ctx.tenant.id, invoice_id).await?;
+    ctx.log(crate::ports::AccessAction::InvoiceArchiveRead, Some(customer), Some(format!("invoice:{invoice_id}"))).await?;
+    Ok(copy)
+}

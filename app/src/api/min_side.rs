@@ -41,7 +41,7 @@ pub async fn customer_login(tenant: TenantId, email: String, password: String) -
     let state = app_state()?;
     let ip = client_ip().await;
     let account = state.customer_auth.login(tenant, &email, &password, ip.clone()).await?;
-    start_customer_session(&session().await?, &account).await?;
+    start_customer_session(&state, &session().await?, &account).await?;
     log_customer(&state, &account, crate::ports::AccessAction::MinSideLogin, None, ip).await?;
     leptos_axum::redirect(MIN_SIDE_HOME);
     Ok(())
@@ -64,7 +64,7 @@ pub async fn set_customer_password(token: String, password: String) -> Result<()
     let state = app_state()?;
     let ip = client_ip().await;
     let account = state.customer_auth.set_password(&token, &password, ip.clone()).await?;
-    start_customer_session(&session().await?, &account).await?;
+    start_customer_session(&state, &session().await?, &account).await?;
     log_customer(&state, &account, crate::ports::AccessAction::MinSidePasswordSet, None, ip).await?;
     leptos_axum::redirect(MIN_SIDE_HOME);
     Ok(())

@@ -21,10 +21,12 @@ pub enum Permission {
     ClientSettings,
     AccessControl,
     AccessLog,
+    /// Regnskap: the invoice archive, the invoices as issued to customers since anonymised.
+    Bookkeeping,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 11] = [
         Permission::CustomerRead,
         Permission::CustomerWrite,
         Permission::ConsentRead,
@@ -35,6 +37,7 @@ impl Permission {
         Permission::ClientSettings,
         Permission::AccessControl,
         Permission::AccessLog,
+        Permission::Bookkeeping,
     ];
 
     /// The name stored in `access_group_rights`; never changes.
@@ -50,6 +53,7 @@ impl Permission {
             Permission::ClientSettings => "client_settings",
             Permission::AccessControl => "access_control",
             Permission::AccessLog => "access_log",
+            Permission::Bookkeeping => "bookkeeping",
         }
     }
 

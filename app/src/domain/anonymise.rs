@@ -6,7 +6,11 @@
 //!   cannot know whether "Kari Nordmann" in a note is this Kari, so it only finds candidates
 //!   ([`find_mentions`]) and staff decide, one by one, what to redact ([`redact`]).
 //! - The word every personal field becomes: [`ANONYMOUS`].
+//! - The tenant's retention rule: customers with no activity for [`InactivityYears`] and a
+//!   zero balance are anonymised in bulk; [`InactivityYears::cutoff`] is the day activity must
+//!   be older than.
 
+use super::FieldError;
 use serde::{Deserialize, Serialize};
 
 /// What a name becomes, and what an invoice copy printed afterwards shows in every buyer field.
@@ -38,6 +42,60 @@ pub fn eligibility(open_amounts: &[Ore], already_anonymised: bool) -> Result<(),
         0 => Ok(()),
         ore => Err(Refusal::OpenBalance { ore }),
     }
+}
+
+/// The tenant's retention rule (Automatisk anonymisering): anonymise customers who have had no
+/// activity for this many whole years. Between one and thirty years: less would anonymise
+/// customers in the middle of a season, more outlives every purpose the data was kept for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InactivityYears(u32);
+
+impl InactivityYears {
+    pub const MIN: u32 = 1;
+    pub const MAX: u32 = 30;
+
+    /// The rule as typed: empty means no rule.
+    pub fn parse(text: &str) -> Result<Option<InactivityYears>, FieldError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let out_of_range = FieldError::OutOfRange { min: Self::MIN, max: Self::MAX };
+        let years: u32 = text.parse().map_err(|_| out_of_range)?;
+        Self::new(years).map(Some).ok_or(out_of_range)
+    }
+
+    /// A rule as stored; None outside the range.
+    pub fn new(years: u32) -> Option<InactivityYears> {
+        (Self::MIN..=Self::MAX).contains(&years).then_some(InactivityYears(years))
+    }
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+
+    /// Activity must be older than this for the rule to reach a customer, from `today_ms`.
+    pub fn cutoff_at(self, today_ms: i64) -> Cutoff {
+        let today = time::OffsetDateTime::from_unix_timestamp(today_ms.div_euclid(1000)).map(|t| t.date()).unwrap_or(time::Date::MIN);
+        let day = self.cutoff(today);
+        Cutoff { ms: day.midnight().assume_utc().unix_timestamp() * 1000, date: day.to_string() }
+    }
+
+    /// The day activity must be before: the same day `years` earlier (29 February, in a year
+    /// without one, the 28th).
+    pub fn cutoff(self, today: time::Date) -> time::Date {
+        let year = today.year() - self.0 as i32;
+        time::Date::from_calendar_date(year, today.month(), today.day())
+            .or_else(|_| time::Date::from_calendar_date(year, today.month(), today.day() - 1))
+            .expect("the 28th exists in every month")
+    }
+}
+
+/// The start of the cutoff day (UTC): as Unix milliseconds for times, as YYYY-MM-DD for dates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cutoff {
+    pub ms: i64,
+    pub date: String,
 }
 
 /// "1 234,50" for 123450 øre, as Norwegian accounts print amounts.
@@ -403,5 +461,23 @@ mod tests {
         assert!(redaction_allowed(&r, &[p.mentions[0].mention.clone()]));
         assert!(!redaction_allowed(&Redaction { id: 8, ..r.clone() }, &[p.mentions[0].mention.clone()]));
         assert!(!redaction_allowed(&Redaction { needle: "regningen".into(), ..r }, &[p.mentions[0].mention.clone()]));
+    }
+
+    #[test]
+    fn the_retention_rule_is_whole_years_from_one_to_thirty() {
+        assert_eq!(InactivityYears::parse(" 5 ").unwrap().map(InactivityYears::get), Some(5));
+        assert_eq!(InactivityYears::parse(""), Ok(None));
+        for bad in ["0", "31", "-1", "2,5", "fem"] {
+            assert_eq!(InactivityYears::parse(bad), Err(FieldError::OutOfRange { min: 1, max: 30 }), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_cutoff_is_the_same_day_years_earlier() {
+        let years = |n: &str| InactivityYears::parse(n).unwrap().unwrap();
+        let day = |s: &str| crate::domain::parse_date(s).unwrap().unwrap();
+        assert_eq!(years("3").cutoff(day("2026-12-05")), day("2023-12-05"));
+        assert_eq!(years("1").cutoff(day("2028-02-29")), day("2027-02-28"));
+        assert_eq!(years("4").cutoff(day("2028-02-29")), day("2024-02-29"));
     }
 }

@@ -24,9 +24,21 @@ pub fn period_ms(from: &str, to: &str) -> Result<(Option<i64>, Option<i64>), (&'
     Ok((from, to))
 }
 
+/// The UTC day (YYYY-MM-DD) of a time in Unix milliseconds, the same on server and browser.
+pub fn utc_date(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)).map(|t| t.date().to_string()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_is_shown_as_its_utc_day() {
+        assert_eq!(utc_date(1_796_083_200_000), "2026-12-01");
+        assert_eq!(utc_date(1_796_083_200_000 + DAY_MS - 1), "2026-12-01");
+        assert_eq!(utc_date(-1), "1969-12-31");
+    }
 
     #[test]
     fn a_period_includes_both_days() {

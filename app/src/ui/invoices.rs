@@ -70,6 +70,7 @@ pub fn InvoiceCopyPage() -> impl IntoView {
             <div class="report-actions no-print">
                 <p class="report-name">{move || i18n.t(Msg::InvoiceCopy)}</p>
                 <button type="button" class="primary" on:click=move |_| { let _ = window().print(); }>{move || i18n.t(Msg::Print)}</button>
+                <a class="button" href=move || format!("/eksport/fakturakopi.pdf?faktura={}", id()) download="">{move || i18n.t(Msg::DownloadPdf)}</a>
             </div>
             <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
@@ -83,8 +84,9 @@ pub fn InvoiceCopyPage() -> impl IntoView {
     }
 }
 
+/// One invoice on paper; `as_issued` for the archive's copy, which shows the buyer as issued.
 #[component]
-fn InvoiceSheet(copy: InvoiceCopy) -> impl IntoView {
+pub fn InvoiceSheet(copy: InvoiceCopy, #[prop(optional)] as_issued: bool) -> impl IntoView {
     let i18n = use_i18n();
     let kind = if copy.credit_note { Msg::CreditNote } else { Msg::Invoice };
     let postal = format!("{} {}", copy.buyer_postal_code, copy.buyer_city).trim().to_string();
@@ -97,7 +99,7 @@ fn InvoiceSheet(copy: InvoiceCopy) -> impl IntoView {
                 </div>
                 <div>
                     <h1>{move || i18n.t(kind)}" "{copy.invoice_number}</h1>
-                    <p>{move || i18n.t(Msg::InvoiceCopy)}</p>
+                    <p>{move || i18n.t(if as_issued { Msg::AsIssued } else { Msg::InvoiceCopy })}</p>
                     <p>{move || i18n.t(Msg::InvoiceDate)}": "{copy.invoice_date}</p>
                     <p>{move || i18n.t(Msg::DueDate)}": "{copy.due_date}</p>
                     <p>{move || i18n.t(Msg::CustomerNumber)}": "{copy.customer_number}</p>

@@ -3,6 +3,8 @@
 mod access_control;
 mod access_log;
 mod anonymise;
+mod archive;
+mod retention;
 mod card;
 mod consent;
 mod consent_settings;
@@ -94,6 +96,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/kunder/ny") view=|| view! { <RequireRight right=CustomerWrite><card::NewCustomerPage/></RequireRight> }/>
                     <Route path=path!("/kunder/:id") view=|| view! { <RequireRight right=CustomerRead><card::CustomerCardPage/></RequireRight> }/>
                     <Route path=path!("/fakturaer/:id") view=|| view! { <RequireRight right=CustomerRead><invoices::InvoiceCopyPage/></RequireRight> }/>
+                    <Route path=path!("/anonymisering") view=|| view! { <RequireRight right=Anonymise><retention::RetentionRulePage/></RequireRight> }/>
+                    <Route path=path!("/fakturaarkiv") view=|| view! { <RequireRight right=Bookkeeping><archive::InvoiceArchivePage/></RequireRight> }/>
+                    <Route path=path!("/fakturaarkiv/:id") view=|| view! { <RequireRight right=Bookkeeping><archive::ArchivedInvoicePage/></RequireRight> }/>
                     <Route path=path!("/kunder/:id/anonymiser") view=|| view! { <RequireRight right=Anonymise><anonymise::AnonymisePage/></RequireRight> }/>
                     <Route path=path!("/kunder/:id/samtykkeskjema") view=|| view! { <RequireRight right=ConsentRead><report::ConsentFormPage/></RequireRight> }/>
                     <Route path=path!("/innstillinger") view=|| view! { <RequireRight right=CustomerRead><settings::ClientSettingsPage/></RequireRight> }/>

@@ -119,7 +119,7 @@ fn ShellFrame(user: Me) -> impl IntoView {
 }
 
 /// The main menu, each entry with the right it needs; entries the user may not open are left out.
-const MENU: [(Msg, &str, Permission); 7] = [
+const MENU: [(Msg, &str, Permission); 9] = [
     (Msg::CustomerSearch, "/kunder", Permission::CustomerRead),
     (Msg::NewCustomer, "/kunder/ny", Permission::CustomerWrite),
     (Msg::ConsentFormReport, "/rapporter/samtykkeskjema", Permission::CustomerRead),
@@ -127,6 +127,8 @@ const MENU: [(Msg, &str, Permission); 7] = [
     (Msg::ClientSettings, "/innstillinger", Permission::CustomerRead),
     (Msg::AccessControl, "/tilgangsstyring", Permission::AccessControl),
     (Msg::AccessLog, "/innsynslogg", Permission::AccessLog),
+    (Msg::RetentionRule, "/anonymisering", Permission::Anonymise),
+    (Msg::InvoiceArchive, "/fakturaarkiv", Permission::Bookkeeping),
 ];
 
 /// Hovedmenyen: Alt+H or the button opens it.

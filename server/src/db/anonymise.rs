@@ -31,7 +31,7 @@ pub(crate) const EMAILS: &str = "SELECT LOWER(email) FROM customers WHERE tenant
      UNION SELECT a.email FROM customer_accounts a JOIN contact_persons p ON p.id = a.contact_person_id \
      WHERE p.tenant_id = $1 AND p.customer_id = $2";
 
-pub(crate) const ACCOUNTS: &str = "SELECT a.id FROM customer_accounts a JOIN contact_persons p ON p.id = a.contact_person_id \
+pub(crate) const ACCOUNTS: &str = "SELECT a.id FROM customer_accounts a JOIN contact_persons p ON p.id = a.contact_person_id AND a.closed_ms IS NULL \
      WHERE p.tenant_id = $1 AND p.customer_id = $2";
 
 /// Where a redaction's text lives: (select, update), both scoped by tenant ($1) and row ($2).
@@ -84,6 +84,68 @@ pub(crate) fn lines_json(lines: &[(i64, String, i64, i64, i64)]) -> String {
     serde_json::Value::Array(lines).to_string()
 }
 
+/// The lines of an archived invoice, from [`lines_json`].
+pub(crate) fn lines_from_json(json: &str) -> app::ports::RepoResult<Vec<(String, i64, i64, i64)>> {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        text: String,
+        quantity: i64,
+        unit_price_ore: i64,
+        vat_percent: i64,
+    }
+    let lines: Vec<Line> = serde_json::from_str(json).map_err(|e| app::ports::RepoError::Other(Box::new(e)))?;
+    Ok(lines.into_iter().map(|l| (l.text, l.quantity, l.unit_price_ore, l.vat_percent)).collect())
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ArchiveRow {
+    id: i64,
+    invoice_number: String,
+    kind: String,
+    invoice_date: String,
+    customer_number: String,
+    buyer_name: String,
+    archived_ms: i64,
+    retain_until: String,
+}
+
+impl From<ArchiveRow> for app::model::ArchivedInvoice {
+    fn from(r: ArchiveRow) -> Self {
+        app::model::ArchivedInvoice {
+            id: r.id,
+            invoice_number: r.invoice_number,
+            credit_note: r.kind == "credit_note",
+            invoice_date: r.invoice_date,
+            customer_number: r.customer_number,
+            buyer_name: r.buyer_name,
+            archived_ms: r.archived_ms,
+            retain_until: r.retain_until,
+        }
+    }
+}
+
+pub(crate) const ARCHIVE: &str = "SELECT i.id, i.invoice_number, i.kind, i.invoice_date, c.customer_number, a.buyer_name, a.archived_ms, a.retain_until \
+     FROM invoice_archive a JOIN invoices i ON i.id = a.invoice_id JOIN customers c ON c.id = i.customer_id \
+     WHERE a.tenant_id = $1 ORDER BY i.invoice_date DESC, i.id DESC";
+
+/// [`super::sales::COPY`] with the buyer as issued, from the archive.
+pub(crate) const ARCHIVED_COPY: &str = "SELECT i.id, i.customer_id, t.name AS seller, i.invoice_number, i.kind, i.invoice_date, i.due_date, \
+     c.customer_number, a.buyer_name, a.buyer_address, a.buyer_postal_code, a.buyer_city, a.buyer_org_no, a.buyer_email, i.net_ore, i.vat_ore \
+     FROM invoice_archive a JOIN invoices i ON i.id = a.invoice_id JOIN tenants t ON t.id = i.tenant_id JOIN customers c ON c.id = i.customer_id \
+     WHERE a.tenant_id = $1 AND a.invoice_id = $2";
+
+/// Customers of tenant $1, not anonymised, with a zero balance and no activity since the cutoff
+/// ($2 in Unix ms, $3 the same day as YYYY-MM-DD): no change to the card or a contact person,
+/// no order, invoice or ledger entry (a payment), no consent change and no note since.
+pub(crate) const INACTIVE: &str = "c.tenant_id = $1 AND c.anonymised_ms IS NULL AND c.updated_ms < $2 \
+     AND NOT EXISTS (SELECT 1 FROM contact_persons p WHERE p.customer_id = c.id AND p.updated_ms >= $2) \
+     AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.tenant_id = $1 AND o.customer_id = c.id AND o.order_date >= $3) \
+     AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.tenant_id = $1 AND i.customer_id = c.id AND i.invoice_date >= $3) \
+     AND NOT EXISTS (SELECT 1 FROM ledger_entries l WHERE l.tenant_id = $1 AND l.customer_id = c.id AND l.entry_date >= $3) \
+     AND NOT EXISTS (SELECT 1 FROM consent_events e WHERE e.customer_id = c.id AND e.at_ms >= $2) \
+     AND NOT EXISTS (SELECT 1 FROM customer_notes n WHERE n.tenant_id = $1 AND n.customer_id = c.id AND n.created_ms >= $2) \
+     AND COALESCE((SELECT SUM(l.open_ore) FROM ledger_entries l WHERE l.tenant_id = $1 AND l.customer_id = c.id), 0) = 0";
+
 pub(crate) fn anonymous() -> &'static str {
     ANONYMOUS
 }
@@ -98,32 +160,17 @@ macro_rules! anonymise_store {
             async fn for_customer(conn: &mut <$db as sqlx::Database>::Connection, sql: &str, tenant: TenantId, customer: CustomerId) -> RepoResult<u64> {
                 Ok(sqlx::query(sql).bind(tenant).bind(customer).execute(&mut *conn).await.map_err(other)?.rows_affected())
             }
-        }
 
-        #[async_trait::async_trait]
-        impl app::ports::AnonymisationRepository for $repo {
-            async fn anonymised_at(&self, tenant: TenantId, customer: CustomerId) -> RepoResult<Option<i64>> {
-                let row: Option<(Option<i64>,)> = sqlx::query_as("SELECT anonymised_ms FROM customers WHERE tenant_id = $1 AND id = $2")
-                    .bind(tenant)
-                    .bind(customer)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(other)?;
-                row.map(|(at,)| at).ok_or(RepoError::NotFound)
-            }
-
-            async fn tenant_free_texts(&self, tenant: TenantId) -> RepoResult<Vec<app::domain::anonymise::FreeText>> {
-                let rows: Vec<anonymise::FreeTextRow> = sqlx::query_as(anonymise::FREE_TEXTS).bind(tenant).fetch_all(&self.pool).await.map_err(other)?;
-                Ok(rows.into_iter().filter_map(anonymise::FreeTextRow::free_text).collect())
-            }
-
-            async fn anonymise_customer(
+            /// One customer's anonymisation, in its own transaction; `compact_index` also
+            /// compacts the search index at once, so the customer's words leave it on disk.
+            async fn anonymise_one(
                 &self,
                 tenant: TenantId,
                 customer: CustomerId,
-                by: StaffUserId,
+                by: Option<StaffUserId>,
                 redactions: &[app::domain::anonymise::Redaction],
                 now_ms: i64,
+                compact_index: bool,
             ) -> RepoResult<Result<app::domain::anonymise::AnonymisationRecord, app::domain::anonymise::Refusal>> {
                 let mut tx = self.write().await?;
                 // The customer's row lock first: a sale recorded meanwhile waits for this
@@ -163,8 +210,29 @@ macro_rules! anonymise_store {
                      AND email IN (SELECT email FROM anonymising WHERE tenant_id = $1 AND customer_id = $2 AND email IS NOT NULL)", tenant, customer).await?;
                 let accounts: Vec<i64> = sqlx::query_scalar(anonymise::ACCOUNTS).bind(tenant).bind(customer).fetch_all(&mut *tx).await.map_err(other)?;
                 for account in &accounts {
+                    // Logged in somewhere right now: that session ends with the account.
+                    sqlx::query(&format!(
+                        "DELETE FROM {} WHERE id IN (SELECT session_id FROM customer_sessions WHERE account_id = $1)",
+                        Self::SESSION_TABLE
+                    ))
+                    .bind(account)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                    sqlx::query("DELETE FROM customer_sessions WHERE account_id = $1").bind(account).execute(&mut *tx).await.map_err(other)?;
                     sqlx::query("DELETE FROM customer_tokens WHERE account_id = $1").bind(account).execute(&mut *tx).await.map_err(other)?;
-                    sqlx::query("DELETE FROM customer_accounts WHERE id = $1").bind(account).execute(&mut *tx).await.map_err(other)?;
+                    // Closed, not deleted: the access log's entries name the account by its id (a
+                    // foreign key the hash chain keeps), so a numbered stub without the address,
+                    // password or contact stays.
+                    sqlx::query(
+                        "UPDATE customer_accounts SET email = 'anonymisert-' || id, password_hash = NULL, password_set_ms = NULL, closed_ms = $2 \
+                         WHERE id = $1",
+                    )
+                    .bind(account)
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
                 }
                 for email in &emails {
                     sqlx::query("DELETE FROM mail_outbox WHERE tenant_id = $1 AND LOWER(to_address) = $2")
@@ -258,6 +326,9 @@ macro_rules! anonymise_store {
                     .await
                     .map_err(other)?;
                 Self::unindex_customer(&mut *tx, customer).await?;
+                if compact_index {
+                    Self::compact_search_index_in(&mut *tx).await?;
+                }
                 Self::for_customer(&mut tx, "DELETE FROM anonymising WHERE tenant_id = $1 AND customer_id = $2", tenant, customer).await?;
                 let record = app::domain::anonymise::AnonymisationRecord {
                     id: 0,
@@ -284,6 +355,157 @@ macro_rules! anonymise_store {
                 .map_err(other)?;
                 tx.commit().await.map_err(other)?;
                 Ok(Ok(app::domain::anonymise::AnonymisationRecord { id, ..record }))
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl app::ports::AnonymisationRepository for $repo {
+            async fn anonymised_at(&self, tenant: TenantId, customer: CustomerId) -> RepoResult<Option<i64>> {
+                let row: Option<(Option<i64>,)> = sqlx::query_as("SELECT anonymised_ms FROM customers WHERE tenant_id = $1 AND id = $2")
+                    .bind(tenant)
+                    .bind(customer)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?;
+                row.map(|(at,)| at).ok_or(RepoError::NotFound)
+            }
+
+            async fn tenant_free_texts(&self, tenant: TenantId) -> RepoResult<Vec<app::domain::anonymise::FreeText>> {
+                let rows: Vec<anonymise::FreeTextRow> = sqlx::query_as(anonymise::FREE_TEXTS).bind(tenant).fetch_all(&self.pool).await.map_err(other)?;
+                Ok(rows.into_iter().filter_map(anonymise::FreeTextRow::free_text).collect())
+            }
+
+            async fn anonymise_customer(
+                &self,
+                tenant: TenantId,
+                customer: CustomerId,
+                by: Option<StaffUserId>,
+                redactions: &[app::domain::anonymise::Redaction],
+                now_ms: i64,
+            ) -> RepoResult<Result<app::domain::anonymise::AnonymisationRecord, app::domain::anonymise::Refusal>> {
+                self.anonymise_one(tenant, customer, by, redactions, now_ms, true).await
+            }
+
+            async fn anonymise_customers(
+                &self,
+                tenant: TenantId,
+                customers: &[CustomerId],
+                by: Option<StaffUserId>,
+                now_ms: i64,
+            ) -> RepoResult<Vec<Result<app::domain::anonymise::AnonymisationRecord, app::domain::anonymise::Refusal>>> {
+                let mut out = Vec::with_capacity(customers.len());
+                for customer in customers {
+                    out.push(self.anonymise_one(tenant, *customer, by, &[], now_ms, false).await?);
+                }
+                // Once for the batch: compacting the search index per customer costs the whole
+                // index each time.
+                self.compact_search_index().await?;
+                Ok(out)
+            }
+
+            async fn inactivity_years(&self, tenant: TenantId) -> RepoResult<Option<u32>> {
+                let years: Option<i64> = sqlx::query_scalar("SELECT anonymise_after_years FROM tenants WHERE id = $1")
+                    .bind(tenant)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(years.map(|y| y as u32))
+            }
+
+            async fn set_inactivity_years(&self, tenant: TenantId, years: Option<u32>) -> RepoResult<()> {
+                sqlx::query("UPDATE tenants SET anonymise_after_years = $2 WHERE id = $1")
+                    .bind(tenant)
+                    .bind(years.map(i64::from))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(())
+            }
+
+            async fn tenants_with_inactivity_rule(&self) -> RepoResult<Vec<(TenantId, u32)>> {
+                let rows: Vec<(TenantId, i64)> =
+                    sqlx::query_as("SELECT id, anonymise_after_years FROM tenants WHERE anonymise_after_years IS NOT NULL ORDER BY id")
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(other)?;
+                Ok(rows.into_iter().map(|(t, y)| (t, y as u32)).collect())
+            }
+
+            async fn inactive_customers(&self, tenant: TenantId, cutoff: &app::domain::anonymise::Cutoff, limit: u32) -> RepoResult<Vec<app::model::InactiveCustomer>> {
+                let rows: Vec<super::CustomerRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM customers c WHERE {} ORDER BY c.id LIMIT $4",
+                    super::CUSTOMER_COLUMNS,
+                    anonymise::INACTIVE
+                ))
+                .bind(tenant)
+                .bind(cutoff.ms)
+                .bind(&cutoff.date)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(other)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|row| {
+                        let c = Customer::from(row);
+                        app::model::InactiveCustomer { id: c.id, name: c.display_name(), customer_number: c.input.customer_number }
+                    })
+                    .collect())
+            }
+
+            async fn count_inactive_customers(&self, tenant: TenantId, cutoff: &app::domain::anonymise::Cutoff) -> RepoResult<i64> {
+                // $4 unused here; bound so the shared condition keeps its numbering.
+                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM customers c WHERE {} AND $4 = $4", anonymise::INACTIVE))
+                    .bind(tenant)
+                    .bind(cutoff.ms)
+                    .bind(&cutoff.date)
+                    .bind(0_i64)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(other)
+            }
+
+            async fn invoice_archive(&self, tenant: TenantId) -> RepoResult<Vec<app::model::ArchivedInvoice>> {
+                let rows: Vec<anonymise::ArchiveRow> = sqlx::query_as(anonymise::ARCHIVE).bind(tenant).fetch_all(&self.pool).await.map_err(other)?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn archived_invoice_copy(&self, tenant: TenantId, invoice: InvoiceId) -> RepoResult<(CustomerId, app::model::InvoiceCopy)> {
+                let mut conn = self.pool.acquire().await.map_err(other)?;
+                let row: Option<sales::CopyRow> =
+                    sqlx::query_as(anonymise::ARCHIVED_COPY).bind(tenant).bind(invoice).fetch_optional(&mut *conn).await.map_err(other)?;
+                let row = row.ok_or(RepoError::NotFound)?;
+                let lines: String = sqlx::query_scalar("SELECT lines FROM invoice_archive WHERE tenant_id = $1 AND invoice_id = $2")
+                    .bind(tenant)
+                    .bind(invoice)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(other)?;
+                Ok(row.copy(anonymise::lines_from_json(&lines)?))
+            }
+
+            async fn purge_invoice_archive(&self, today: &str, now_ms: i64) -> RepoResult<Vec<(TenantId, u64)>> {
+                let mut tx = self.write().await?;
+                let counts: Vec<(TenantId, i64)> = sqlx::query_as(
+                    "SELECT tenant_id, COUNT(*) FROM invoice_archive WHERE retain_until < $1 GROUP BY tenant_id ORDER BY tenant_id",
+                )
+                .bind(today)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(other)?;
+                for (tenant, invoices) in &counts {
+                    sqlx::query("INSERT INTO invoice_archive_purges (tenant_id, at_ms, before_date, invoices) VALUES ($1, $2, $3, $4)")
+                        .bind(tenant)
+                        .bind(now_ms)
+                        .bind(today)
+                        .bind(invoices)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(other)?;
+                }
+                sqlx::query("DELETE FROM invoice_archive WHERE retain_until < $1").bind(today).execute(&mut *tx).await.map_err(other)?;
+                tx.commit().await.map_err(other)?;
+                Ok(counts.into_iter().map(|(t, n)| (t, n as u64)).collect())
             }
         }
     };

@@ -66,8 +66,9 @@ pub(crate) const ACCOUNT_COLUMNS: &str = "a.id, a.tenant_id, t.name AS tenant_na
      cp.name AS contact_name, a.email";
 
 /// The contact person must still be the tenant's: an account is only as good as its contact.
+/// A closed account (its customer anonymised) is no account at all.
 pub(crate) const ACCOUNT_FROM: &str = "FROM customer_accounts a \
-     JOIN contact_persons cp ON cp.id = a.contact_person_id AND cp.tenant_id = a.tenant_id \
+     JOIN contact_persons cp ON cp.id = a.contact_person_id AND cp.tenant_id = a.tenant_id AND a.closed_ms IS NULL \
      JOIN tenants t ON t.id = a.tenant_id";
 
 pub(crate) const UPSERT_ACCOUNT: &str = "INSERT INTO customer_accounts (tenant_id, contact_person_id, email, created_ms) \
@@ -269,6 +270,26 @@ macro_rules! min_side_store {
                     .await
                     .map_err(other)?;
                 Ok(row.map(Into::into))
+            }
+
+            async fn record_customer_session(&self, account: i64, session_id: &str, now_ms: i64) -> RepoResult<()> {
+                let mut tx = self.write().await?;
+                sqlx::query(&format!(
+                    "DELETE FROM customer_sessions WHERE account_id = $1 AND session_id NOT IN (SELECT id FROM {})",
+                    Self::SESSION_TABLE
+                ))
+                .bind(account)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
+                sqlx::query("INSERT INTO customer_sessions (session_id, account_id, created_ms) VALUES ($1, $2, $3) ON CONFLICT (session_id) DO NOTHING")
+                    .bind(session_id)
+                    .bind(account)
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                tx.commit().await.map_err(other)
             }
 
             async fn customer_account_by_email(

@@ -35,12 +35,26 @@ impl PgRepository {
         let options = PgConnectOptions::from_str(url)?.log_statements(tracing::log::LevelFilter::Trace);
         let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
         sqlx::migrate!("../migrations/postgres").run(&pool).await?;
+        // The sessions' table too, here rather than at serve time: anonymisation deletes from it.
+        tower_sessions_sqlx_store::PostgresStore::new(pool.clone()).migrate().await?;
         Ok(PgRepository { pool })
     }
+
+    /// Where `tower_sessions_sqlx_store::PostgresStore` keeps sessions.
+    const SESSION_TABLE: &'static str = "\"tower_sessions\".\"session\"";
 
     /// An anonymised customer leaves Kundesøk: an empty tsvector matches no query.
     async fn unindex_customer(conn: &mut sqlx::PgConnection, id: CustomerId) -> RepoResult<()> {
         sqlx::query("UPDATE customers SET search_vector = ''::tsvector WHERE id = $1").bind(id).execute(conn).await.map_err(other)?;
+        Ok(())
+    }
+
+    /// The tsvector lives in the customer's row and went with it: nothing to compact.
+    async fn compact_search_index_in(_conn: &mut sqlx::PgConnection) -> RepoResult<()> {
+        Ok(())
+    }
+
+    async fn compact_search_index(&self) -> RepoResult<()> {
         Ok(())
     }
 
@@ -395,6 +409,22 @@ impl Seeder for PgRepository {
                 b.push_bind(tenant).push_bind(id).push_bind(p.name).push_bind(p.position).push_bind(p.email).push_bind(p.phone).push_bind(now).push_bind(now);
             });
             q.build().execute(&mut *tx).await.map_err(other)?;
+        }
+        tx.commit().await.map_err(other)
+    }
+
+    async fn backdate_customer(&self, tenant: TenantId, customer: CustomerId, at_ms: i64) -> RepoResult<()> {
+        let mut tx = self.write().await?;
+        for sql in [BACKDATE_CUSTOMER, BACKDATE_CONTACTS] {
+            sqlx::query(sql).bind(tenant).bind(customer).bind(at_ms).execute(&mut *tx).await.map_err(other)?;
+        }
+        tx.commit().await.map_err(other)
+    }
+
+    async fn backdate_tenant_customers(&self, tenant: TenantId, at_ms: i64) -> RepoResult<()> {
+        let mut tx = self.write().await?;
+        for sql in BACKDATE_TENANT {
+            sqlx::query(sql).bind(tenant).bind(at_ms).execute(&mut *tx).await.map_err(other)?;
         }
         tx.commit().await.map_err(other)
     }

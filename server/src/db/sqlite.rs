@@ -33,22 +33,42 @@ impl SqliteRepository {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // Deleted and overwritten content is zeroed in the file, not left in free space:
+            // an anonymised customer's old fields must not survive on disk (issue 7).
+            .pragma("secure_delete", "on")
             .busy_timeout(Duration::from_secs(10));
         if let Some(dir) = options.get_filename().parent() {
             std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
         }
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
+        // The sessions' table too, here rather than at serve time: anonymisation deletes from it.
+        tower_sessions_sqlx_store::SqliteStore::new(pool.clone()).migrate().await?;
         Ok(SqliteRepository { pool })
     }
 
+    /// Where `tower_sessions_sqlx_store::SqliteStore` keeps sessions.
+    const SESSION_TABLE: &'static str = "tower_sessions";
+
     /// An anonymised customer leaves Kundesøk. A contentless_delete FTS5 table only marks a
     /// deleted row; its tokens stay in the index's segments until they are merged, so the
-    /// index is optimised at once (FTS5's secure-delete option does not reach such tables).
+    /// anonymisation compacts the index too ([`Self::compact_search_index_in`]; FTS5's
+    /// secure-delete option does not reach such tables).
     async fn unindex_customer(conn: &mut sqlx::SqliteConnection, id: CustomerId) -> RepoResult<()> {
         sqlx::query("DELETE FROM customer_search WHERE rowid = ?").bind(id).execute(&mut *conn).await.map_err(other)?;
+        Ok(())
+    }
+
+    /// Merges the search index into one segment, dropping the words of deleted rows.
+    async fn compact_search_index_in(conn: &mut sqlx::SqliteConnection) -> RepoResult<()> {
         sqlx::query("INSERT INTO customer_search (customer_search) VALUES ('optimize')").execute(&mut *conn).await.map_err(other)?;
         Ok(())
+    }
+
+    async fn compact_search_index(&self) -> RepoResult<()> {
+        let mut tx = self.write().await?;
+        Self::compact_search_index_in(&mut tx).await?;
+        tx.commit().await.map_err(other)
     }
 
     async fn write(&self) -> RepoResult<sqlx::Transaction<'static, Sqlite>> {
@@ -412,6 +432,22 @@ impl Seeder for SqliteRepository {
                 b.push_bind(tenant).push_bind(id).push_bind(p.name).push_bind(p.position).push_bind(p.email).push_bind(p.phone).push_bind(now).push_bind(now);
             });
             q.build().execute(&mut *tx).await.map_err(other)?;
+        }
+        tx.commit().await.map_err(other)
+    }
+
+    async fn backdate_customer(&self, tenant: TenantId, customer: CustomerId, at_ms: i64) -> RepoResult<()> {
+        let mut tx = self.write().await?;
+        for sql in [BACKDATE_CUSTOMER, BACKDATE_CONTACTS] {
+            sqlx::query(sql).bind(tenant).bind(customer).bind(at_ms).execute(&mut *tx).await.map_err(other)?;
+        }
+        tx.commit().await.map_err(other)
+    }
+
+    async fn backdate_tenant_customers(&self, tenant: TenantId, at_ms: i64) -> RepoResult<()> {
+        let mut tx = self.write().await?;
+        for sql in BACKDATE_TENANT {
+            sqlx::query(sql).bind(tenant).bind(at_ms).execute(&mut *tx).await.map_err(other)?;
         }
         tx.commit().await.map_err(other)
     }

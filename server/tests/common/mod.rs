@@ -29,6 +29,31 @@ macro_rules! both_databases {
     )*};
 }
 
+/// Runs raw SQL as a user with direct database access would, past the app: for what the
+/// database itself must refuse (triggers, constraints). Answers the rows touched.
+pub async fn execute(db: &Database, sql: &str) -> Result<u64, sqlx::Error> {
+    match db {
+        Database::Sqlite(r) => sqlx::query(sql).execute(&r.pool).await.map(|d| d.rows_affected()),
+        Database::Postgres(r) => sqlx::query(sql).execute(&r.pool).await.map(|d| d.rows_affected()),
+    }
+}
+
+/// `SELECT COUNT(*) …` (or any one integer) read straight from the database.
+pub async fn count(db: &Database, sql: &str) -> i64 {
+    match db {
+        Database::Sqlite(r) => sqlx::query_scalar(sql).fetch_one(&r.pool).await.unwrap(),
+        Database::Postgres(r) => sqlx::query_scalar(sql).fetch_one(&r.pool).await.unwrap(),
+    }
+}
+
+/// Where the session store keeps sessions on this backend.
+pub fn session_table(db: &Database) -> &'static str {
+    match db {
+        Database::Sqlite(_) => "tower_sessions",
+        Database::Postgres(_) => "tower_sessions.session",
+    }
+}
+
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 fn unique_name() -> String {
@@ -224,5 +249,26 @@ impl TestApp {
     pub async fn http_get(&self, path: &str) -> (u16, String) {
         let response = reqwest::get(format!("http://{}{path}", self.addr)).await.unwrap();
         (response.status().as_u16(), response.text().await.unwrap())
+    }
+}
+
+impl Client {
+    /// A PDF download as a reader sees it: the status, and the text poppler's `pdftotext`
+    /// (scripts/setup.sh installs it) reads out of the file; no text unless it is a PDF.
+    pub async fn pdf_text(&self, path: &str) -> (u16, String) {
+        let response = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
+        let status = response.status().as_u16();
+        let is_pdf = response.headers().get("content-type").is_some_and(|v| v == "application/pdf");
+        let pdf = response.bytes().await.unwrap();
+        if !is_pdf || !pdf.starts_with(b"%PDF-") {
+            return (status, String::new());
+        }
+        static FILES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = FILES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let file = std::env::temp_dir().join(format!("samtykke-test-{}-{n}.pdf", std::process::id()));
+        std::fs::write(&file, &pdf).unwrap();
+        let out = std::process::Command::new("pdftotext").arg("-layout").arg(&file).arg("-").output().expect("pdftotext (poppler-utils)");
+        let _ = std::fs::remove_file(&file);
+        (status, String::from_utf8(out.stdout).unwrap())
     }
 }
