@@ -301,6 +301,7 @@ messages! {
     ArchivedOn => "Arkivert", "Archived";
     RetainUntil => "Oppbevares til", "Retained until";
     AsIssued => "Som utstedt", "As issued";
+    SeeLedger => "Se reskontro (fakturaer og åpne beløp)", "See the ledger (invoices and open amounts)";
     RetentionRule => "Automatisk anonymisering", "Automatic anonymisation";
     RetentionRuleLead => "Kunder uten aktivitet i så mange år, og med saldo 0 i reskontro, anonymiseres: ingen endring på kundekortet eller en kontaktperson, ingen ordre, faktura, innbetaling, samtykkeendring eller notat. Fritekst som nevner kunden, anonymiseres ikke automatisk. Kommandoen anonymise-inactive kjører regelen for alle klienter.", "Customers with no activity for this many years and a zero balance are anonymised: no change to the customer card or a contact person, no order, invoice, payment, consent change or note. Free text that names the customer is not anonymised automatically. The anonymise-inactive command runs the rule for every client.";
     InactivityYears => "Anonymiser kunder uten aktivitet i (antall år, tomt: aldri)", "Anonymise customers with no activity for (years, empty: never)";

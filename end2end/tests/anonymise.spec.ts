@@ -28,6 +28,10 @@ test('a customer who owes is refused with the amount; one who has paid is previe
   await anonymiseFromTheMenu(page);
   await expect(page.getByTestId('anonymise-refused')).toContainText(/åpen saldo på 1\s250,00 kr i reskontro/);
   await expect(page.getByRole('button', { name: 'Anonymiser kunden' })).toBeDisabled();
+  // The refusal links to the ledger: the card's tab Fakturaer, with what is open.
+  await page.getByRole('link', { name: /Se reskontro/ }).click();
+  await expect(page.getByRole('tab', { name: 'Fakturaer' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.locator('#panel-invoices table.invoices')).toContainText('1\u00a0250,00 kr');
 
   // Nils has paid: the preview lists what goes and where he is named.
   await openCard(page, '10004', 'Nils Nilsen');

@@ -107,7 +107,7 @@ fn AnonymiseDetails(
             {match refusal {
                 Some(Refusal::OpenBalance { ore }) => Some(view! {
                     <p class="blocked" role="alert" data-testid="anonymise-refused">{move || open_balance(i18n.locale(), ore)}" "
-                        <a href=card.clone()>{move || i18n.t(Msg::CustomerCard)}</a>
+                        <a href=format!("{card}?fane=invoices")>{move || i18n.t(Msg::SeeLedger)}</a>
                     </p>
                 }.into_any()),
                 Some(Refusal::AlreadyAnonymised) => Some(view! {

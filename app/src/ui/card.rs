@@ -11,7 +11,7 @@ use crate::forms::{ValidContactPerson, ValidCustomer};
 use crate::i18n::{api_error, invitation_sent, invite_label, use_i18n, Msg};
 use crate::model::*;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 /// Binds one `String` field of a form signal to a [`Field`]'s value and input callback.
 macro_rules! bind {
@@ -174,8 +174,11 @@ pub fn CustomerCardPage() -> impl IntoView {
             None => Err(ApiError::NotFound),
         }
     });
-    // Above the data, so a reload after saving a contact person keeps the open tab.
-    let tab = RwSignal::new(Tab::ContactPersons);
+    // Above the data, so a reload after saving a contact person keeps the open tab. A link may
+    // name the tab to open (`?fane=invoices`: the ledger, from a refused anonymisation).
+    let query = use_query_map();
+    let asked = query.with_untracked(|q| q.get("fane")).and_then(|f| TABS.iter().find(|(_, slug)| *slug == f).map(|(t, _)| *t));
+    let tab = RwSignal::new(asked.unwrap_or(Tab::ContactPersons));
     view! {
         <main class="page card-page">
             <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
