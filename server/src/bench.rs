@@ -325,7 +325,7 @@ pub mod anonymisation {
             let batch: Vec<_> = (start..(start + 1000).min(customers)).map(|n| crate::seed::generated_customer(&mut rng, 200_000 + n)).collect();
             seed.insert_customers(tenant, &batch).await?;
         }
-        seed.backdate_tenant_customers(tenant, 1_559_347_200_000).await?;
+        seed.backdate_customers(tenant, None, 1_559_347_200_000).await?;
         let years = InactivityYears::new(5).expect("in range");
         let started = Instant::now();
         let run = crate::retention::run_rule(repo.as_ref(), tenant, years, crate::auth::now_ms(), 500, |done, total| {

@@ -165,7 +165,7 @@ async fn seed_dormant_customers(db: &dyn Seeder, tenant: TenantId) -> Result<(),
         };
         let invoice = db.record_sale(tenant, id, &sale).await?;
         db.record_payment(tenant, invoice, 50_000, "2019-06-01").await?;
-        db.backdate_customer(tenant, id, QUIET_SINCE_MS).await?;
+        db.backdate_customers(tenant, Some(id), QUIET_SINCE_MS).await?;
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Fakturaarkiv: the invoices as issued to customers since anonymised, for the bookkeeping
 //! (the Regnskap right), each with the day its retention ends.
 
-use super::invoices::InvoiceSheet;
+use super::invoices::InvoicePrintPage;
 use crate::api::{load_archived_invoice, load_invoice_archive};
 use crate::domain::utc_date;
 use crate::i18n::{api_error, use_i18n, Msg};
@@ -63,24 +63,8 @@ pub fn InvoiceArchivePage() -> impl IntoView {
 /// One archived invoice as issued, to read or print.
 #[component]
 pub fn ArchivedInvoicePage() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<InvoiceId>().ok())).unwrap_or_default();
     let copy = Resource::new(id, load_archived_invoice);
-    view! {
-        <main class="page report-page">
-            <div class="report-actions no-print">
-                <p class="report-name">{move || i18n.t(Msg::InvoiceArchive)}" – "{move || i18n.t(Msg::AsIssued)}</p>
-                <button type="button" class="primary" on:click=move |_| { let _ = window().print(); }>{move || i18n.t(Msg::Print)}</button>
-            </div>
-            <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match copy.await {
-                        Ok(c) => view! { <InvoiceSheet copy=c as_issued=true/> }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{api_error(i18n.locale(), &e)}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </main>
-    }
+    view! { <InvoicePrintPage copy name=Msg::InvoiceArchive pdf=None as_issued=true/> }
 }

@@ -2,6 +2,7 @@
 
 use crate::api::{load_customer_invoices, load_invoice_copy};
 use crate::domain::anonymise::format_nok;
+use crate::error::ApiError;
 use crate::i18n::{api_error, use_i18n, Msg};
 use crate::model::*;
 use leptos::prelude::*;
@@ -61,21 +62,28 @@ pub fn InvoicesSection(customer_id: CustomerId) -> impl IntoView {
 /// Fakturakopi: the invoice as it prints now, for the printer (A4, the app around it hidden).
 #[component]
 pub fn InvoiceCopyPage() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<InvoiceId>().ok())).unwrap_or_default();
     let copy = Resource::new(id, load_invoice_copy);
+    let pdf = Signal::derive(move || format!("/eksport/fakturakopi.pdf?faktura={}", id()));
+    view! { <InvoicePrintPage copy name=Msg::InvoiceCopy pdf=Some(pdf) as_issued=false/> }
+}
+
+/// A printable invoice page: its name, Skriv ut (and a PDF where there is one), the sheet.
+#[component]
+pub fn InvoicePrintPage(copy: Resource<Result<InvoiceCopy, ApiError>>, name: Msg, pdf: Option<Signal<String>>, as_issued: bool) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <main class="page report-page">
             <div class="report-actions no-print">
-                <p class="report-name">{move || i18n.t(Msg::InvoiceCopy)}</p>
+                <p class="report-name">{move || i18n.t(name)}</p>
                 <button type="button" class="primary" on:click=move |_| { let _ = window().print(); }>{move || i18n.t(Msg::Print)}</button>
-                <a class="button" href=move || format!("/eksport/fakturakopi.pdf?faktura={}", id()) download="">{move || i18n.t(Msg::DownloadPdf)}</a>
+                {pdf.map(|href| view! { <a class="button" href=href download="">{move || i18n.t(Msg::DownloadPdf)}</a> })}
             </div>
             <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match copy.await {
-                        Ok(c) => view! { <InvoiceSheet copy=c/> }.into_any(),
+                        Ok(c) => view! { <InvoiceSheet copy=c as_issued/> }.into_any(),
                         Err(e) => view! { <p class="form-error" role="alert">{api_error(i18n.locale(), &e)}</p> }.into_any(),
                     }
                 })}
@@ -86,7 +94,7 @@ pub fn InvoiceCopyPage() -> impl IntoView {
 
 /// One invoice on paper; `as_issued` for the archive's copy, which shows the buyer as issued.
 #[component]
-pub fn InvoiceSheet(copy: InvoiceCopy, #[prop(optional)] as_issued: bool) -> impl IntoView {
+pub fn InvoiceSheet(copy: InvoiceCopy, as_issued: bool) -> impl IntoView {
     let i18n = use_i18n();
     let kind = if copy.credit_note { Msg::CreditNote } else { Msg::Invoice };
     let postal = format!("{} {}", copy.buyer_postal_code, copy.buyer_city).trim().to_string();

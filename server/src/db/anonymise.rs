@@ -25,11 +25,15 @@ pub(crate) const FREE_TEXTS: &str = "SELECT 'note' AS source, id, customer_id, t
      UNION ALL SELECT 'invoice_line' AS source, l.id, i.customer_id, l.text FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id \
      WHERE i.tenant_id = $1";
 
-/// Every address the customer could be reached or log in at, lower case.
-pub(crate) const EMAILS: &str = "SELECT LOWER(email) FROM customers WHERE tenant_id = $1 AND id = $2 AND email IS NOT NULL \
-     UNION SELECT LOWER(email) FROM contact_persons WHERE tenant_id = $1 AND customer_id = $2 AND email IS NOT NULL \
-     UNION SELECT a.email FROM customer_accounts a JOIN contact_persons p ON p.id = a.contact_person_id \
-     WHERE p.tenant_id = $1 AND p.customer_id = $2";
+/// Names in `anonymising` every address the customer could be reached or log in at, lower
+/// case: one statement however many contact persons there are.
+pub(crate) const NAME_EMAILS: &str = "INSERT INTO anonymising (tenant_id, customer_id, email) \
+     SELECT c.tenant_id, c.id, m.email FROM customers c, \
+     (SELECT LOWER(email) AS email FROM customers WHERE tenant_id = $1 AND id = $2 AND email IS NOT NULL \
+      UNION SELECT LOWER(email) AS email FROM contact_persons WHERE tenant_id = $1 AND customer_id = $2 AND email IS NOT NULL \
+      UNION SELECT a.email AS email FROM customer_accounts a JOIN contact_persons p ON p.id = a.contact_person_id \
+      WHERE p.tenant_id = $1 AND p.customer_id = $2) m \
+     WHERE c.tenant_id = $1 AND c.id = $2";
 
 pub(crate) const ACCOUNTS: &str = "SELECT a.id FROM customer_accounts a JOIN contact_persons p ON p.id = a.contact_person_id AND a.closed_ms IS NULL \
      WHERE p.tenant_id = $1 AND p.customer_id = $2";
@@ -194,17 +198,8 @@ macro_rules! anonymise_store {
                 }
 
                 // Name what the append-only triggers may let through, for this transaction only.
-                let emails: Vec<String> = sqlx::query_scalar(anonymise::EMAILS).bind(tenant).bind(customer).fetch_all(&mut *tx).await.map_err(other)?;
                 Self::for_customer(&mut tx, "INSERT INTO anonymising (tenant_id, customer_id, email) VALUES ($1, $2, NULL)", tenant, customer).await?;
-                for email in &emails {
-                    sqlx::query("INSERT INTO anonymising (tenant_id, customer_id, email) VALUES ($1, $2, $3)")
-                        .bind(tenant)
-                        .bind(customer)
-                        .bind(email)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(other)?;
-                }
+                Self::for_customer(&mut tx, anonymise::NAME_EMAILS, tenant, customer).await?;
                 let consent_events = Self::for_customer(&mut tx, "UPDATE consent_events SET ip = NULL, user_agent = NULL WHERE tenant_id = $1 AND customer_id = $2", tenant, customer).await? as i64;
                 Self::for_customer(&mut tx, "UPDATE customer_login_events SET email = 'anonym', ip = NULL, account_id = NULL WHERE tenant_id = $1 \
                      AND email IN (SELECT email FROM anonymising WHERE tenant_id = $1 AND customer_id = $2 AND email IS NOT NULL)", tenant, customer).await?;
@@ -234,14 +229,8 @@ macro_rules! anonymise_store {
                     .await
                     .map_err(other)?;
                 }
-                for email in &emails {
-                    sqlx::query("DELETE FROM mail_outbox WHERE tenant_id = $1 AND LOWER(to_address) = $2")
-                        .bind(tenant)
-                        .bind(email)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(other)?;
-                }
+                Self::for_customer(&mut tx, "DELETE FROM mail_outbox WHERE tenant_id = $1 AND LOWER(to_address) IN \
+                     (SELECT email FROM anonymising WHERE tenant_id = $1 AND customer_id = $2 AND email IS NOT NULL)", tenant, customer).await?;
                 Self::for_customer(&mut tx, "DELETE FROM customer_secret_groups WHERE secret_id IN (SELECT id FROM customer_secrets WHERE tenant_id = $1 AND customer_id = $2)", tenant, customer).await?;
                 Self::for_customer(&mut tx, "DELETE FROM customer_secrets WHERE tenant_id = $1 AND customer_id = $2", tenant, customer).await?;
 

@@ -72,20 +72,16 @@ pub trait Seeder: Repository + Send + Sync {
     /// Inserts customers with their contact persons in one transaction.
     async fn insert_customers(&self, tenant: TenantId, batch: &[(ValidCustomer, Vec<ValidContactPerson>)]) -> Result<(), RepoError>;
     async fn customer_count(&self, tenant: TenantId) -> Result<i64, RepoError>;
-    /// Dates the customer and its contact persons as created and last changed at `at_ms`: demo
-    /// and benchmark customers who have been quiet for years.
-    async fn backdate_customer(&self, tenant: TenantId, customer: CustomerId, at_ms: i64) -> Result<(), RepoError>;
-    /// [`Self::backdate_customer`] for every customer of the tenant at once.
-    async fn backdate_tenant_customers(&self, tenant: TenantId, at_ms: i64) -> Result<(), RepoError>;
+    /// Dates the customer (None: every customer of the tenant) and its contact persons as
+    /// created and last changed at `at_ms`: demo and benchmark customers quiet for years.
+    async fn backdate_customers(&self, tenant: TenantId, customer: Option<CustomerId>, at_ms: i64) -> Result<(), RepoError>;
 }
 
-pub(crate) const BACKDATE_TENANT: [&str; 2] = [
-    "UPDATE customers SET created_ms = $2, updated_ms = $2 WHERE tenant_id = $1",
-    "UPDATE contact_persons SET created_ms = $2, updated_ms = $2 WHERE tenant_id = $1",
+pub(crate) const BACKDATE: [&str; 2] = [
+    "UPDATE customers SET created_ms = $3, updated_ms = $3 WHERE tenant_id = $1 AND id = COALESCE($2, id)",
+    "UPDATE contact_persons SET created_ms = $3, updated_ms = $3 WHERE tenant_id = $1 AND customer_id = COALESCE($2, customer_id)",
 ];
 
-pub(crate) const BACKDATE_CUSTOMER: &str = "UPDATE customers SET created_ms = $3, updated_ms = $3 WHERE tenant_id = $1 AND id = $2";
-pub(crate) const BACKDATE_CONTACTS: &str = "UPDATE contact_persons SET created_ms = $3, updated_ms = $3 WHERE tenant_id = $1 AND customer_id = $2";
 
 pub(crate) fn other(e: sqlx::Error) -> RepoError {
     match &e {

@@ -436,18 +436,10 @@ impl Seeder for SqliteRepository {
         tx.commit().await.map_err(other)
     }
 
-    async fn backdate_customer(&self, tenant: TenantId, customer: CustomerId, at_ms: i64) -> RepoResult<()> {
+    async fn backdate_customers(&self, tenant: TenantId, customer: Option<CustomerId>, at_ms: i64) -> RepoResult<()> {
         let mut tx = self.write().await?;
-        for sql in [BACKDATE_CUSTOMER, BACKDATE_CONTACTS] {
+        for sql in BACKDATE {
             sqlx::query(sql).bind(tenant).bind(customer).bind(at_ms).execute(&mut *tx).await.map_err(other)?;
-        }
-        tx.commit().await.map_err(other)
-    }
-
-    async fn backdate_tenant_customers(&self, tenant: TenantId, at_ms: i64) -> RepoResult<()> {
-        let mut tx = self.write().await?;
-        for sql in BACKDATE_TENANT {
-            sqlx::query(sql).bind(tenant).bind(at_ms).execute(&mut *tx).await.map_err(other)?;
         }
         tx.commit().await.map_err(other)
     }
