@@ -720,6 +720,10 @@ pub trait AnonymisationRepository: Send + Sync {
         by: Option<StaffUserId>,
         now_ms: i64,
     ) -> RepoResult<Vec<Result<crate::domain::anonymise::AnonymisationRecord, crate::domain::anonymise::Refusal>>>;
+    /// Returns once the words of customers anonymised so far have left the search index's
+    /// storage too: SQLite compacts its index after the anonymisation commits (at once on
+    /// PostgreSQL, whose index entry is in the customer's row).
+    async fn search_index_settled(&self) -> RepoResult<()>;
     /// The tenant's retention rule: anonymise customers inactive this many years (None: no rule).
     async fn inactivity_years(&self, tenant: TenantId) -> RepoResult<Option<u32>>;
     async fn set_inactivity_years(&self, tenant: TenantId, years: Option<u32>) -> RepoResult<()>;

@@ -86,12 +86,8 @@ pub(crate) struct ViewRow {
 impl From<ViewRow> for app::model::AccessLogRow {
     fn from(r: ViewRow) -> Self {
         let customer = r.customer_number.map(|number| {
-            let name = if r.kind.as_deref() == Some("business") {
-                r.company_name.unwrap_or_default()
-            } else {
-                format!("{} {}", r.first_name.unwrap_or_default(), r.last_name.unwrap_or_default())
-            };
-            format!("{number} {}", name.trim())
+            let name = super::customer_name(r.kind.as_deref().unwrap_or_default(), r.first_name, r.last_name, r.company_name);
+            format!("{number} {name}")
         });
         app::model::AccessLogRow {
             seq: r.seq,

@@ -165,8 +165,7 @@ macro_rules! anonymise_store {
                 Ok(sqlx::query(sql).bind(tenant).bind(customer).execute(&mut *conn).await.map_err(other)?.rows_affected())
             }
 
-            /// One customer's anonymisation, in its own transaction; `compact_index` also
-            /// compacts the search index at once, so the customer's words leave it on disk.
+            /// One customer's anonymisation, in its own transaction.
             async fn anonymise_one(
                 &self,
                 tenant: TenantId,
@@ -174,7 +173,6 @@ macro_rules! anonymise_store {
                 by: Option<StaffUserId>,
                 redactions: &[app::domain::anonymise::Redaction],
                 now_ms: i64,
-                compact_index: bool,
             ) -> RepoResult<Result<app::domain::anonymise::AnonymisationRecord, app::domain::anonymise::Refusal>> {
                 let mut tx = self.write().await?;
                 // The customer's row lock first: a sale recorded meanwhile waits for this
@@ -315,9 +313,6 @@ macro_rules! anonymise_store {
                     .await
                     .map_err(other)?;
                 Self::unindex_customer(&mut *tx, customer).await?;
-                if compact_index {
-                    Self::compact_search_index_in(&mut *tx).await?;
-                }
                 Self::for_customer(&mut tx, "DELETE FROM anonymising WHERE tenant_id = $1 AND customer_id = $2", tenant, customer).await?;
                 let record = app::domain::anonymise::AnonymisationRecord {
                     id: 0,
@@ -372,7 +367,11 @@ macro_rules! anonymise_store {
                 redactions: &[app::domain::anonymise::Redaction],
                 now_ms: i64,
             ) -> RepoResult<Result<app::domain::anonymise::AnonymisationRecord, app::domain::anonymise::Refusal>> {
-                self.anonymise_one(tenant, customer, by, redactions, now_ms, true).await
+                let outcome = self.anonymise_one(tenant, customer, by, redactions, now_ms).await?;
+                if outcome.is_ok() {
+                    self.after_unindex();
+                }
+                Ok(outcome)
             }
 
             async fn anonymise_customers(
@@ -384,11 +383,11 @@ macro_rules! anonymise_store {
             ) -> RepoResult<Vec<Result<app::domain::anonymise::AnonymisationRecord, app::domain::anonymise::Refusal>>> {
                 let mut out = Vec::with_capacity(customers.len());
                 for customer in customers {
-                    out.push(self.anonymise_one(tenant, *customer, by, &[], now_ms, false).await?);
+                    out.push(self.anonymise_one(tenant, *customer, by, &[], now_ms).await?);
                 }
-                // Once for the batch: compacting the search index per customer costs the whole
-                // index each time.
-                self.compact_search_index().await?;
+                // One compaction for the batch, finished before the batch answers.
+                self.after_unindex();
+                self.index_settled().await;
                 Ok(out)
             }
 
@@ -452,6 +451,11 @@ macro_rules! anonymise_store {
                     .fetch_one(&self.pool)
                     .await
                     .map_err(other)
+            }
+
+            async fn search_index_settled(&self) -> RepoResult<()> {
+                self.index_settled().await;
+                Ok(())
             }
 
             async fn invoice_archive(&self, tenant: TenantId) -> RepoResult<Vec<app::model::ArchivedInvoice>> {

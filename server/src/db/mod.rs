@@ -192,13 +192,22 @@ pub(crate) struct HitRow {
 pub(crate) const HIT_COLUMNS: &str =
     "c.id, c.customer_number, c.kind, c.first_name, c.last_name, c.company_name, c.org_no, c.email, c.phone, c.city";
 
+/// A customer's name as every list shows it, from the stored name columns: the rule of
+/// [`CustomerInput::display_name`], for rows that read only those columns.
+pub(crate) fn customer_name(kind: &str, first_name: Option<String>, last_name: Option<String>, company_name: Option<String>) -> String {
+    CustomerInput {
+        kind: CustomerKind::parse(kind).unwrap_or_default(),
+        first_name: first_name.unwrap_or_default(),
+        last_name: last_name.unwrap_or_default(),
+        company_name: company_name.unwrap_or_default(),
+        ..Default::default()
+    }
+    .display_name()
+}
+
 impl From<HitRow> for CustomerHit {
     fn from(r: HitRow) -> Self {
-        let display_name = if r.kind == "business" {
-            r.company_name.unwrap_or_default()
-        } else {
-            format!("{} {}", r.first_name.unwrap_or_default(), r.last_name.unwrap_or_default())
-        };
+        let display_name = customer_name(&r.kind, r.first_name, r.last_name, r.company_name);
         CustomerHit {
             id: r.id,
             customer_number: r.customer_number,

@@ -50,13 +50,9 @@ impl PgRepository {
     }
 
     /// The tsvector lives in the customer's row and went with it: nothing to compact.
-    async fn compact_search_index_in(_conn: &mut sqlx::PgConnection) -> RepoResult<()> {
-        Ok(())
-    }
+    fn after_unindex(&self) {}
 
-    async fn compact_search_index(&self) -> RepoResult<()> {
-        Ok(())
-    }
+    async fn index_settled(&self) {}
 
     /// Writers are serialised by the rows they update (`UPDATE … WHERE version = $n`), so the
     /// default READ COMMITTED isolation is enough.
