@@ -54,6 +54,11 @@ pub fn now_unix() -> i64 {
         .unwrap_or(0)
 }
 
+/// Now, in Unix milliseconds: what the repositories store times as.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
 pub fn app_state() -> Result<AppState, ApiError> {
     use_context::<AppState>().ok_or_else(|| {
         tracing::error!("AppState missing from the server function context");
@@ -211,7 +216,7 @@ pub async fn start_customer_session(state: &AppState, session: &Session, account
     session.insert(CUSTOMER_LOGIN_AT_KEY, now_unix()).await.map_err(internal)?;
     session.save().await.map_err(internal)?;
     let id = session.id().ok_or(ApiError::Internal)?;
-    state.repo.record_customer_session(account.id, &id.to_string(), now_unix() * 1000).await?;
+    state.repo.record_customer_session(account.id, &id.to_string(), now_ms()).await?;
     Ok(())
 }
 

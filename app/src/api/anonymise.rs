@@ -50,7 +50,7 @@ pub async fn anonymise_customer(customer_id: CustomerId, confirm: String, redact
     if !redactions.iter().all(|r| redaction_allowed(r, &mentions)) {
         return Err(ApiError::invalid("redactions", FieldError::InvalidCode));
     }
-    let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000;
+    let now = crate::session::now_ms();
     match ctx.state.repo.anonymise_customer(ctx.tenant.id, customer_id, Some(ctx.user_id), &redactions, now).await? {
         Ok(record) => {
             ctx.log(crate::ports::AccessAction::CustomerAnonymised, Some(customer_id), Some(format!("record:{}", record.id))).await?;
@@ -72,15 +72,21 @@ pub async fn load_retention_rule() -> Result<Option<u32>, ApiError> {
     Ok(ctx.state.repo.inactivity_years(ctx.tenant.id).await?)
 }
 
+/// The rule as typed, its error beside the field `years`; empty is no rule.
 #[cfg(feature = "ssr")]
-fn parse_years(years: &str) -> Result<crate::domain::anonymise::InactivityYears, ApiError> {
-    use crate::domain::{anonymise::InactivityYears, FieldError};
-    InactivityYears::parse(years).map_err(|e| ApiError::invalid("years", e))?.ok_or_else(|| ApiError::invalid("years", FieldError::Required))
+fn parse_rule(years: &str) -> Result<Option<crate::domain::anonymise::InactivityYears>, ApiError> {
+    crate::domain::anonymise::InactivityYears::parse(years).map_err(|e| ApiError::invalid("years", e))
+}
+
+/// A rule that must be there, to preview or run.
+#[cfg(feature = "ssr")]
+fn required_rule(years: Option<crate::domain::anonymise::InactivityYears>) -> Result<crate::domain::anonymise::InactivityYears, ApiError> {
+    years.ok_or_else(|| ApiError::invalid("years", crate::domain::FieldError::Required))
 }
 
 #[cfg(feature = "ssr")]
 async fn preview_for(ctx: &crate::session::StaffInTenant, years: crate::domain::anonymise::InactivityYears) -> Result<RetentionPreview, ApiError> {
-    let cutoff = years.cutoff_at(crate::session::now_unix() * 1000);
+    let cutoff = years.cutoff_at(crate::session::now_ms());
     let count = ctx.state.repo.count_inactive_customers(ctx.tenant.id, &cutoff).await?;
     let first = ctx.state.repo.inactive_customers(ctx.tenant.id, &cutoff, 20).await?;
     Ok(RetentionPreview { years: years.get(), cutoff: cutoff.date, count, first })
@@ -90,7 +96,7 @@ async fn preview_for(ctx: &crate::session::StaffInTenant, years: crate::domain::
 #[server(prefix = "/api", endpoint = "preview_retention_rule")]
 pub async fn preview_retention_rule(years: String) -> Result<RetentionPreview, ApiError> {
     let ctx = crate::session::staff_allowed(Permission::Anonymise).await?;
-    preview_for(&ctx, parse_years(&years)?).await
+    preview_for(&ctx, required_rule(parse_rule(&years)?)?).await
 }
 
 /// Sets the rule (empty: no rule). It anonymises in bulk, so it takes both Anonymisere and
@@ -99,7 +105,7 @@ pub async fn preview_retention_rule(years: String) -> Result<RetentionPreview, A
 pub async fn save_retention_rule(years: String) -> Result<Option<u32>, ApiError> {
     use crate::domain::anonymise::InactivityYears;
     let ctx = crate::session::staff_allowed(Permission::Anonymise).await?.require(Permission::ClientSettings)?;
-    let years = InactivityYears::parse(&years).map_err(|e| ApiError::invalid("years", e))?.map(InactivityYears::get);
+    let years = parse_rule(&years)?.map(InactivityYears::get);
     ctx.state.repo.set_inactivity_years(ctx.tenant.id, years).await?;
     let object = years.map_or("anonymise_after_years:none".to_string(), |y| format!("anonymise_after_years:{y}"));
     ctx.log(crate::ports::AccessAction::ClientSettingsChanged, None, Some(object)).await?;
@@ -113,8 +119,8 @@ pub async fn run_retention_batch() -> Result<RetentionBatch, ApiError> {
     use crate::domain::anonymise::InactivityYears;
     let ctx = crate::session::staff_allowed(Permission::Anonymise).await?;
     let saved = ctx.state.repo.inactivity_years(ctx.tenant.id).await?;
-    let years = saved.and_then(InactivityYears::new).ok_or_else(|| ApiError::invalid("years", crate::domain::FieldError::Required))?;
-    let now = crate::session::now_unix() * 1000;
+    let years = required_rule(saved.and_then(InactivityYears::new))?;
+    let now = crate::session::now_ms();
     let cutoff = years.cutoff_at(now);
     let batch: Vec<CustomerId> = ctx.state.repo.inactive_customers(ctx.tenant.id, &cutoff, RETENTION_BATCH).await?.into_iter().map(|c| c.id).collect();
     let outcomes = ctx.state.repo.anonymise_customers(ctx.tenant.id, &batch, Some(ctx.user_id), now).await?;

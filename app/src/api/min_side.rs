@@ -124,9 +124,7 @@ pub async fn load_my_data() -> Result<MyData, ApiError> {
 pub const MIN_SIDE_HOME: &str = "/min-side";
 
 #[cfg(feature = "ssr")]
-fn now_ms() -> i64 {
-    crate::session::now_unix() * 1000
-}
+use crate::session::now_ms;
 
 #[cfg(feature = "ssr")]
 async fn my_company(repo: &dyn crate::ports::Repository, account: &crate::ports::CustomerAccountRef) -> Result<MyCompany, ApiError> {

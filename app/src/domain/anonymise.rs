@@ -76,7 +76,7 @@ impl InactivityYears {
 
     /// Activity must be older than this for the rule to reach a customer, from `today_ms`.
     pub fn cutoff_at(self, today_ms: i64) -> Cutoff {
-        let today = time::OffsetDateTime::from_unix_timestamp(today_ms.div_euclid(1000)).map(|t| t.date()).unwrap_or(time::Date::MIN);
+        let today = super::utc_day(today_ms).unwrap_or(time::Date::MIN);
         let day = self.cutoff(today);
         Cutoff { ms: day.midnight().assume_utc().unix_timestamp() * 1000, date: day.to_string() }
     }

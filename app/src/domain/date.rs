@@ -24,9 +24,14 @@ pub fn period_ms(from: &str, to: &str) -> Result<(Option<i64>, Option<i64>), (&'
     Ok((from, to))
 }
 
-/// The UTC day (YYYY-MM-DD) of a time in Unix milliseconds, the same on server and browser.
+/// The UTC day of a time in Unix milliseconds; None outside the calendar `time` knows.
+pub fn utc_day(ms: i64) -> Option<Date> {
+    time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)).ok().map(|t| t.date())
+}
+
+/// [`utc_day`] as YYYY-MM-DD, the same on server and browser.
 pub fn utc_date(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)).map(|t| t.date().to_string()).unwrap_or_default()
+    utc_day(ms).map(|d| d.to_string()).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -50,7 +50,7 @@ mod search;
 mod text;
 
 pub use customer_number::CustomerNumber;
-pub use date::{parse_date, period_ms, utc_date};
+pub use date::{parse_date, period_ms, utc_date, utc_day};
 pub use email::Email;
 pub use org_no::OrgNo;
 pub use phone::Phone;

@@ -79,25 +79,27 @@ pub(crate) const ANONYMOUS_CUSTOMER: &str = "UPDATE customers SET \
      address_line = NULL, postal_code = NULL, city = NULL, email = NULL, phone = NULL, tags = '', \
      sort_name = 'anonym', anonymised_ms = $4, updated_ms = $4 WHERE tenant_id = $1 AND id = $2";
 
-/// The invoice's lines as issued, for the archive: JSON, so the archive is one row per invoice.
-pub(crate) fn lines_json(lines: &[(i64, String, i64, i64, i64)]) -> String {
-    let lines: Vec<serde_json::Value> = lines
-        .iter()
-        .map(|(no, text, quantity, price, vat)| serde_json::json!({ "line_no": no, "text": text, "quantity": quantity, "unit_price_ore": price, "vat_percent": vat }))
-        .collect();
-    serde_json::Value::Array(lines).to_string()
+/// An invoice line as issued: read from `invoice_lines`, kept in the archive as JSON (so the
+/// archive is one row per invoice), and read back from there.
+#[derive(sqlx::FromRow, serde::Serialize, serde::Deserialize)]
+pub(crate) struct ArchivedLine {
+    line_no: i64,
+    text: String,
+    quantity: i64,
+    unit_price_ore: i64,
+    vat_percent: i64,
 }
 
-/// The lines of an archived invoice, from [`lines_json`].
+pub(crate) const ISSUED_LINES: &str =
+    "SELECT line_no, text, quantity, unit_price_ore, vat_percent FROM invoice_lines WHERE invoice_id = $1 ORDER BY line_no";
+
+pub(crate) fn lines_json(lines: &[ArchivedLine]) -> String {
+    serde_json::to_string(lines).expect("plain fields serialise")
+}
+
+/// The lines of an archived invoice, from [`lines_json`], as [`super::sales::CopyRow::copy`] takes them.
 pub(crate) fn lines_from_json(json: &str) -> app::ports::RepoResult<Vec<(String, i64, i64, i64)>> {
-    #[derive(serde::Deserialize)]
-    struct Line {
-        text: String,
-        quantity: i64,
-        unit_price_ore: i64,
-        vat_percent: i64,
-    }
-    let lines: Vec<Line> = serde_json::from_str(json).map_err(|e| app::ports::RepoError::Other(Box::new(e)))?;
+    let lines: Vec<ArchivedLine> = serde_json::from_str(json).map_err(|e| app::ports::RepoError::Other(Box::new(e)))?;
     Ok(lines.into_iter().map(|l| (l.text, l.quantity, l.unit_price_ore, l.vat_percent)).collect())
 }
 
@@ -245,13 +247,7 @@ macro_rules! anonymise_store {
                 for (id, date, name, address, postal, city, org_no, email) in &issued {
                     let until = app::domain::anonymise::retain_until(date).unwrap_or_else(|| "9999-12-31".into());
                     // The lines as issued too: their text may be redacted below.
-                    let lines: Vec<(i64, String, i64, i64, i64)> = sqlx::query_as(
-                        "SELECT line_no, text, quantity, unit_price_ore, vat_percent FROM invoice_lines WHERE invoice_id = $1 ORDER BY line_no",
-                    )
-                    .bind(id)
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(other)?;
+                    let lines: Vec<anonymise::ArchivedLine> = sqlx::query_as(anonymise::ISSUED_LINES).bind(id).fetch_all(&mut *tx).await.map_err(other)?;
                     let lines = anonymise::lines_json(&lines);
                     sqlx::query(
                         "INSERT INTO invoice_archive (invoice_id, tenant_id, buyer_name, buyer_address, buyer_postal_code, buyer_city, \
@@ -442,12 +438,10 @@ macro_rules! anonymise_store {
             }
 
             async fn count_inactive_customers(&self, tenant: TenantId, cutoff: &app::domain::anonymise::Cutoff) -> RepoResult<i64> {
-                // $4 unused here; bound so the shared condition keeps its numbering.
-                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM customers c WHERE {} AND $4 = $4", anonymise::INACTIVE))
+                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM customers c WHERE {}", anonymise::INACTIVE))
                     .bind(tenant)
                     .bind(cutoff.ms)
                     .bind(&cutoff.date)
-                    .bind(0_i64)
                     .fetch_one(&self.pool)
                     .await
                     .map_err(other)
