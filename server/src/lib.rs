@@ -3,7 +3,9 @@
 
 pub mod access_log;
 pub mod auth;
+pub mod backup;
 pub mod bench;
+pub mod config;
 pub mod customer_auth;
 pub mod db;
 pub mod export;

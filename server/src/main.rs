@@ -4,14 +4,22 @@ use server::db::Database;
 use server::seed::{seed_bulk, seed_demo, BULK_LOGIN, DEMO_LOGINS, DEMO_PASSWORD};
 use server::secrets::SecretKey;
 use server::web::{router, WebConfig};
+use server::config::{self, ConfigError, LogFormat};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 #[derive(Parser)]
 #[command(name = "samtykke", about = "Samtykke: GDPR consent and customer data for Norwegian businesses")]
 struct Cli {
     /// sqlite://path (created if missing) or postgres://user@host/db (created if missing).
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/samtykke.db", global = true)]
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/samtykke.db", global = true, hide_env_values = true)]
     database_url: String,
+    /// A file of settings as KEY=value lines (the variables below); the environment wins.
+    #[arg(long, env = "SAMTYKKE_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    /// `text` (default) or `json`: one JSON object per line, for a log collector.
+    #[arg(long, env = "SAMTYKKE_LOG_FORMAT", global = true)]
+    log_format: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -117,6 +125,54 @@ enum Command {
         #[arg(long)]
         new_key_file: String,
     },
+    /// A consistent backup while the app runs (SQLite: VACUUM INTO; PostgreSQL: pg_dump of one
+    /// snapshot), with a manifest to check a restore against; optionally encrypted and copied
+    /// to a second folder. Keeps the newest --keep generations in each folder.
+    Backup {
+        #[arg(long, env = "SAMTYKKE_BACKUP_DIR")]
+        dir: PathBuf,
+        /// A second folder on another disk or machine (a mount) that gets a copy.
+        #[arg(long, env = "SAMTYKKE_BACKUP_COPY_TO")]
+        copy_to: Option<PathBuf>,
+        #[arg(long, env = "SAMTYKKE_BACKUP_KEEP", default_value_t = 14)]
+        keep: usize,
+        /// Encrypt to this age recipient (age1…; repeat, or separate with commas). Make one
+        /// with `generate-backup-key`.
+        #[arg(long = "encrypt-to", env = "SAMTYKKE_BACKUP_RECIPIENTS", value_delimiter = ',')]
+        recipients: Vec<String>,
+    },
+    /// Restore a backup (the newest in --dir, or --from) into DATABASE_URL, which must not exist
+    /// yet; checks it like the drill and exits with 1 if it does not match its manifest.
+    Restore {
+        #[arg(long, env = "SAMTYKKE_BACKUP_DIR")]
+        dir: PathBuf,
+        /// A backup's manifest or data file.
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// The age identity file for an encrypted backup.
+        #[arg(long, env = "SAMTYKKE_BACKUP_IDENTITY_FILE")]
+        identity: Option<PathBuf>,
+    },
+    /// Restore the newest backup into a scratch database, check its integrity, compare it with
+    /// the backup point, verify the access-log chains, report RTO and RPO, and remove the copy.
+    /// Exits with 1 on any mismatch.
+    RestoreDrill {
+        #[arg(long, env = "SAMTYKKE_BACKUP_DIR")]
+        dir: PathBuf,
+        #[arg(long)]
+        from: Option<PathBuf>,
+        #[arg(long, env = "SAMTYKKE_BACKUP_IDENTITY_FILE")]
+        identity: Option<PathBuf>,
+        /// The report as JSON, for monitoring.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a new age identity for encrypted backups to a file (readable by its owner only)
+    /// and print its recipient; keep the file away from the backups.
+    GenerateBackupKey {
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Fill the database with demo data or, with --customers, with generated customers.
     Seed {
         #[arg(long)]
@@ -128,53 +184,128 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
-        .init();
-    let cli = Cli::parse();
-    if let Some(Command::GenerateSecretKey { out }) = &cli.command {
-        write_new_key(out)?;
-        println!("Wrote a new key to {}. Set SAMTYKKE_SECRET_KEY_FILE={} for every app server.", out.display(), out.display());
-        return Ok(());
+    let args: Vec<String> = std::env::args().collect();
+    if let Err(e) = config::load_file(&args) {
+        refuse(e);
     }
-    let db = Database::open(&cli.database_url).await?;
-    match cli.command.unwrap_or(Command::Serve {
-        addr: "127.0.0.1:3000".parse()?,
-        site_root: "target/site".into(),
-        insecure_cookies: false,
-        demo: false,
-        public_url: None,
-        smtp_url: None,
-        mail_from: None,
-    }) {
+    let mut cli = Cli::parse();
+    if cli.command.is_none() {
+        // No subcommand is `serve`, with every flag and variable of serve.
+        cli = Cli::parse_from(args.iter().cloned().chain(["serve".to_string()]));
+    }
+    let log_format = config::log_format(cli.log_format.as_deref()).unwrap_or_else(|e| refuse(e));
+    init_logging(log_format);
+    let database_url = config::database_url(&cli.database_url).unwrap_or_else(|e| refuse(e));
+    let command = cli.command.expect("serve is filled in above");
+
+    // What needs no open database (or must not create one) first.
+    match &command {
+        Command::GenerateSecretKey { out } => {
+            write_new_key(out)?;
+            println!("Wrote a new key to {}. Set SAMTYKKE_SECRET_KEY_FILE={} for every app server.", out.display(), out.display());
+            return Ok(());
+        }
+        Command::GenerateBackupKey { out } => {
+            let recipient = server::backup::generate_identity(out)?;
+            println!("Wrote a backup identity to {}. Encrypt backups with --encrypt-to {recipient} (SAMTYKKE_BACKUP_RECIPIENTS); keep the file, or a copy, away from the backups.", out.display());
+            return Ok(());
+        }
+        Command::Restore { dir, from, identity } => {
+            let chosen = server::backup::choose(dir, from.as_deref())?;
+            let (manifest, check) = server::backup::restore(&chosen, identity.as_deref(), &database_url).await?;
+            if check.problems.is_empty() {
+                println!("Restored {} ({} tables, {} rows) into {}; it matches its manifest.", manifest.file, check.tables, check.rows, config::redact(&database_url));
+                return Ok(());
+            }
+            eprintln!("Restored {} into {}, but it does NOT match its manifest:", manifest.file, config::redact(&database_url));
+            for p in &check.problems {
+                eprintln!("  - {p}");
+            }
+            std::process::exit(1);
+        }
+        Command::RestoreDrill { dir, from, identity, json } => {
+            let chosen = server::backup::choose(dir, from.as_deref())?;
+            let backend = server::backup::Backend::of_url(&database_url)?;
+            let scratch = server::backup::scratch_url(backend, &database_url)?;
+            let report = server::backup::drill(&chosen, identity.as_deref(), &scratch).await?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!("Restore drill of {} ({:?}{}):", report.backup, report.backend, if report.encrypted { ", encrypted" } else { "" });
+                println!("  restored {} tables, {} rows, checked in {:.1} s (RTO)", report.tables, report.rows, report.rto_seconds);
+                println!("  the backup was {:.0} s old (RPO)", report.rpo_seconds);
+                for (tenant, entries) in &report.access_log {
+                    println!("  access log of client {tenant}: {entries} entries, the chain holds");
+                }
+                for p in &report.problems {
+                    println!("  PROBLEM: {p}");
+                }
+                println!("{}", if report.problems.is_empty() { "The drill passed." } else { "The drill FAILED." });
+            }
+            if !report.problems.is_empty() {
+                std::process::exit(1);
+            }
+            return Ok(());
+        }
+        _ => {}
+    }
+
+    if let Command::Serve { public_url, smtp_url, mail_from, site_root, .. } = &command {
+        // Every setting is checked before the database is opened.
+        let checks = [
+            public_url.as_deref().map(config::public_url).transpose().map(drop),
+            smtp_url.as_deref().map(config::smtp_url).transpose().map(drop),
+            match (smtp_url, mail_from) {
+                (Some(_), None) => Err(ConfigError::Missing { key: "SAMTYKKE_MAIL_FROM", hint: "SAMTYKKE_SMTP_URL needs a sender, e.g. \"Samtykke <noreply@example.no>\"" }),
+                _ => Ok(()),
+            },
+            config::existing_path("LEPTOS_SITE_ROOT", std::path::Path::new(site_root)),
+            SecretKey::from_env().map(drop).map_err(|e| ConfigError::Invalid { key: "SAMTYKKE_SECRET_KEY_FILE", problem: e.to_string() }),
+        ];
+        for check in checks {
+            if let Err(e) = check {
+                refuse(e);
+            }
+        }
+    }
+
+    let db = Database::open(&database_url).await?;
+    match command {
         Command::Serve { addr, site_root, insecure_cookies, demo, public_url, smtp_url, mail_from } => {
             if demo {
                 seed_demo(db.seeder()).await?;
                 print_demo_logins();
             }
-            match (&smtp_url, &mail_from) {
-                (Some(url), Some(from)) => server::mail::spawn_sender(db.repository(), url, from)?,
-                (Some(_), None) => anyhow::bail!("SAMTYKKE_SMTP_URL needs SAMTYKKE_MAIL_FROM"),
-                _ => println!("No SMTP server configured: mail stays in the outbox (`samtykke outbox`)."),
+            if let (Some(url), Some(from)) = (&smtp_url, &mail_from) {
+                server::mail::spawn_sender(db.repository(), url, from)?;
+            } else {
+                tracing::info!("no SMTP server configured: mail stays in the outbox (`server outbox`)");
             }
-            let public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
-            let secret_key = SecretKey::from_env()?;
+            let public_url = match public_url {
+                Some(url) => config::public_url(&url).unwrap_or_else(|e| refuse(e)),
+                None => format!("http://{addr}"),
+            };
             let config = WebConfig {
                 site_root,
                 site_addr: addr,
                 secure_cookies: !insecure_cookies,
                 lockout: LockoutPolicy::default(),
                 public_url,
-                secret_key,
+                secret_key: SecretKey::from_env()?,
             };
             let app = router(&db, &config).await?;
             let listener = tokio::net::TcpListener::bind(addr).await?;
-            println!("Samtykke listens on http://{}", listener.local_addr()?);
+            let local = listener.local_addr()?;
+            tracing::info!(addr = %local, "listening");
+            if log_format == LogFormat::Text {
+                println!("Samtykke listens on http://{local}");
+            }
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
+                .with_graceful_shutdown(shutdown_signal())
                 .await?;
+            // Requests in flight have been answered; let the database finish too.
+            db.close().await;
+            tracing::info!("stopped");
         }
         Command::BenchBare { addr } => {
             let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -282,7 +413,24 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
-        Command::GenerateSecretKey { .. } => unreachable!("handled before the database is opened"),
+        Command::GenerateSecretKey { .. } | Command::GenerateBackupKey { .. } | Command::Restore { .. } | Command::RestoreDrill { .. } => {
+            unreachable!("handled before the database is opened")
+        }
+        Command::Backup { dir, copy_to, keep, recipients } => {
+            let recipients = recipients.iter().map(|r| server::backup::parse_recipient(r)).collect::<anyhow::Result<Vec<_>>>()?;
+            let options = server::backup::BackupOptions { dir: dir.clone(), copy_to, keep, recipients };
+            let started = std::time::Instant::now();
+            let manifest = server::backup::backup(&db, &database_url, &options).await?;
+            println!(
+                "Backed up {} tables, {} rows to {} ({} bytes{}) in {:.1} s.",
+                manifest.fingerprint.tables.len(),
+                manifest.fingerprint.rows(),
+                dir.join(&manifest.file).display(),
+                manifest.bytes,
+                if manifest.encrypted { ", encrypted" } else { "" },
+                started.elapsed().as_secs_f64()
+            );
+        }
         Command::RotateSecretKey { new_key_file } => {
             let new_key = SecretKey::from_file(&new_key_file)?;
             let count = server::secrets::rotate(db.repository().as_ref(), &SecretKey::from_env()?, &new_key).await?;
@@ -307,6 +455,45 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Stops at start with the setting that is wrong (exit code 2, like a wrong flag).
+fn refuse(e: ConfigError) -> ! {
+    eprintln!("samtykke: configuration error: {e}");
+    std::process::exit(2);
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).with_span_list(false).init(),
+    }
+}
+
+/// SIGTERM (systemd, Docker, Kubernetes) or Ctrl+C: stop taking connections, answer what is in
+/// flight, then return.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: answering the requests in flight");
 }
 
 /// A fresh key in base64, in a new file only its owner can read.

@@ -69,7 +69,7 @@ pub async fn router(db: &Database, config: &WebConfig) -> Result<Router, sqlx::E
         mfa: Arc::new(crate::mfa::TotpMfa::new(repo, secrets.clone())),
         secrets,
     };
-    let app = app_routes(state, config);
+    let app = app_routes(state, config, db.clone());
     Ok(match db {
         Database::Sqlite(r) => {
             // Its table was made when the database was opened (`db::sqlite`).
@@ -119,6 +119,35 @@ fn with_sessions<S: SessionStore + Clone>(app: Router, store: S, config: &WebCon
         .layer(tower::util::option_layer(hsts))
         .layer(axum::middleware::from_fn(no_store))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+        .layer(request_log())
+}
+
+/// One log line per request with its method, path, status and time. Only the path: the query
+/// can carry what was searched for (a customer's name) or a token.
+fn request_log() -> tower_http::trace::TraceLayer<
+    tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
+    fn(&http::Request<axum::body::Body>) -> tracing::Span,
+> {
+    fn span(request: &http::Request<axum::body::Body>) -> tracing::Span {
+        tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+    }
+    tower_http::trace::TraceLayer::new_for_http()
+        .make_span_with(span as fn(&http::Request<axum::body::Body>) -> tracing::Span)
+        .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO))
+}
+
+async fn ready(db: Database) -> (http::StatusCode, &'static str) {
+    match tokio::time::timeout(std::time::Duration::from_secs(2), db.ping()).await {
+        Ok(Ok(())) => (http::StatusCode::OK, "ready"),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "not ready: the database does not answer");
+            (http::StatusCode::SERVICE_UNAVAILABLE, "not ready")
+        }
+        Err(_) => {
+            tracing::warn!("not ready: the database did not answer within 2 s");
+            (http::StatusCode::SERVICE_UNAVAILABLE, "not ready")
+        }
+    }
 }
 
 /// Pages and answers carry personal data: no browser or proxy keeps a copy. The bundle under
@@ -132,7 +161,7 @@ async fn no_store(request: axum::extract::Request, next: axum::middleware::Next)
     response
 }
 
-fn app_routes(state: AppState, config: &WebConfig) -> Router {
+fn app_routes(state: AppState, config: &WebConfig, db: Database) -> Router {
     let options = leptos_options(config);
     let routes = generate_route_list(App);
     let pkg_dir = format!("{}/pkg", config.site_root);
@@ -152,7 +181,10 @@ fn app_routes(state: AppState, config: &WebConfig) -> Router {
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
         .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
+        // Alive (the process answers) and ready (its database answers), for a load balancer or
+        // an orchestrator: a server whose database is gone stays alive but leaves the rotation.
         .route("/health", axum::routing::get(|| async { "ok" }))
+        .route("/ready", axum::routing::get(move || ready(db.clone())))
         .merge(downloads)
         // Around everything, so no route that changes state can be reached from another site.
         .layer(axum::middleware::from_fn(refuse_cross_origin))

@@ -45,6 +45,22 @@ impl Database {
         }
     }
 
+    /// One round trip to the database: what `/ready` asks before a load balancer sends traffic.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        match self {
+            Database::Sqlite(r) => sqlx::query("SELECT 1").execute(&r.pool).await.map(drop),
+            Database::Postgres(r) => sqlx::query("SELECT 1").execute(&r.pool).await.map(drop),
+        }
+    }
+
+    /// Waits for the connections to finish and closes them (SQLite checkpoints its WAL).
+    pub async fn close(&self) {
+        match self {
+            Database::Sqlite(r) => r.pool.close().await,
+            Database::Postgres(r) => r.pool.close().await,
+        }
+    }
+
     pub fn repository(&self) -> Arc<dyn Repository> {
         match self {
             Database::Sqlite(r) => Arc::new(r.clone()),
