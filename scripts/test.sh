@@ -24,6 +24,10 @@ for db in $(psql "$PG_BASE/postgres" -Atc "SELECT datname FROM pg_database WHERE
 done
 rm -rf "${TMPDIR:-/tmp}/samtykke-tests"
 
+log "cargo test --features sqlcipher (encryption at rest for SQLite)"
+# Before the ordinary build: it leaves target/debug/server as the default binary the rest runs.
+cargo test -p server --features sqlcipher --test sqlcipher
+
 bash scripts/build.sh
 
 log "cargo test (unit, repository and HTTP tests on SQLite and PostgreSQL)"

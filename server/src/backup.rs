@@ -322,7 +322,7 @@ fn hex(bytes: &[u8]) -> String {
 
 async fn open_sqlite_read_only(path: &Path) -> anyhow::Result<sqlx::SqliteConnection> {
     use sqlx::sqlite::SqliteConnectOptions;
-    let options = SqliteConnectOptions::new().filename(path).read_only(true).immutable(true);
+    let options = crate::db::sqlite::with_storage_key(SqliteConnectOptions::new().filename(path).read_only(true).immutable(true))?;
     Ok(sqlx::SqliteConnection::connect_with(&options).await?)
 }
 
@@ -451,7 +451,8 @@ async fn restore_sqlite(plain: &Path, target_url: &str, scratch: &Path) -> anyho
     }
     let copy = scratch.join("restored.db");
     std::fs::copy(plain, &copy)?;
-    let mut conn = sqlx::SqliteConnection::connect_with(&sqlx::sqlite::SqliteConnectOptions::new().filename(&copy)).await?;
+    let options = crate::db::sqlite::with_storage_key(sqlx::sqlite::SqliteConnectOptions::new().filename(&copy))?;
+    let mut conn = sqlx::SqliteConnection::connect_with(&options).await?;
     let mut problems = Vec::new();
     let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&mut conn).await?;
     if integrity != ["ok"] {
@@ -508,12 +509,13 @@ pub struct DrillReport {
     pub problems: Vec<String>,
 }
 
-/// Where a drill restores to: a fresh file in the temp folder, or a fresh database on the same
-/// PostgreSQL server as `source_url` (or `scratch_url`'s server).
-pub fn scratch_url(backend: Backend, source_url: &str) -> anyhow::Result<String> {
+/// Where a drill restores to: a fresh file in `folder` (the backups' own, which has room for
+/// them, where the temp folder may be in memory), or a fresh database on the same PostgreSQL
+/// server as `source_url`.
+pub fn scratch_url(backend: Backend, source_url: &str, folder: &Path) -> anyhow::Result<String> {
     let unique = format!("{}_{}", std::process::id(), crate::auth::now_ms());
     match backend {
-        Backend::Sqlite => Ok(format!("sqlite://{}/samtykke-drill-{unique}.db", std::env::temp_dir().display())),
+        Backend::Sqlite => Ok(format!("sqlite://{}/.samtykke-drill-{unique}.db", folder.display())),
         Backend::Postgres => {
             let mut url = url::Url::parse(source_url).context("DATABASE_URL")?;
             url.set_path(&format!("/samtykke_drill_{unique}"));

@@ -49,10 +49,19 @@ where
                 repo.mark_mail_sent(mail.id, crate::auth::now_ms()).await?;
                 sent += 1;
             }
-            Err(error) => tracing::warn!(mail_id = mail.id, %error, "mail not sent; it stays in the outbox"),
+            Err(error) => tracing::warn!(mail_id = mail.id, error = %without_addresses(&error), "mail not sent; it stays in the outbox"),
         }
     }
     Ok(sent)
+}
+
+/// An SMTP server's refusal often quotes the recipient ("550 <ola@example.no>: unknown user");
+/// the log gets the reason without the address.
+pub fn without_addresses(text: &str) -> String {
+    text.split(' ')
+        .map(|word| if word.contains('@') { "<address>" } else { word })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Starts the sender in the background: every app server may run one, the claim keeps them from
@@ -69,4 +78,15 @@ pub fn spawn_sender(repo: Arc<dyn Repository>, smtp_url: &str, from: &str) -> an
         }
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_refusal_is_logged_without_the_address() {
+        assert_eq!(
+            super::without_addresses("permanent error (550): 5.1.1 <ola.nordmann@example.no>: Recipient address rejected"),
+            "permanent error (550): 5.1.1 <address> Recipient address rejected"
+        );
+    }
 }

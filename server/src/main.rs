@@ -144,25 +144,15 @@ enum Command {
     /// Restore a backup (the newest in --dir, or --from) into DATABASE_URL, which must not exist
     /// yet; checks it like the drill and exits with 1 if it does not match its manifest.
     Restore {
-        #[arg(long, env = "SAMTYKKE_BACKUP_DIR")]
-        dir: PathBuf,
-        /// A backup's manifest or data file.
-        #[arg(long)]
-        from: Option<PathBuf>,
-        /// The age identity file for an encrypted backup.
-        #[arg(long, env = "SAMTYKKE_BACKUP_IDENTITY_FILE")]
-        identity: Option<PathBuf>,
+        #[command(flatten)]
+        backup: WhichBackup,
     },
     /// Restore the newest backup into a scratch database, check its integrity, compare it with
     /// the backup point, verify the access-log chains, report RTO and RPO, and remove the copy.
     /// Exits with 1 on any mismatch.
     RestoreDrill {
-        #[arg(long, env = "SAMTYKKE_BACKUP_DIR")]
-        dir: PathBuf,
-        #[arg(long)]
-        from: Option<PathBuf>,
-        #[arg(long, env = "SAMTYKKE_BACKUP_IDENTITY_FILE")]
-        identity: Option<PathBuf>,
+        #[command(flatten)]
+        backup: WhichBackup,
         /// The report as JSON, for monitoring.
         #[arg(long)]
         json: bool,
@@ -180,6 +170,19 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         tenants: u64,
     },
+}
+
+/// Which backup a restore or a drill reads, and the key to open it.
+#[derive(clap::Args)]
+struct WhichBackup {
+    #[arg(long, env = "SAMTYKKE_BACKUP_DIR")]
+    dir: PathBuf,
+    /// A backup's manifest or data file (default: the newest in --dir).
+    #[arg(long)]
+    from: Option<PathBuf>,
+    /// The age identity file for an encrypted backup.
+    #[arg(long, env = "SAMTYKKE_BACKUP_IDENTITY_FILE")]
+    identity: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -210,9 +213,9 @@ async fn main() -> anyhow::Result<()> {
             println!("Wrote a backup identity to {}. Encrypt backups with --encrypt-to {recipient} (SAMTYKKE_BACKUP_RECIPIENTS); keep the file, or a copy, away from the backups.", out.display());
             return Ok(());
         }
-        Command::Restore { dir, from, identity } => {
-            let chosen = server::backup::choose(dir, from.as_deref())?;
-            let (manifest, check) = server::backup::restore(&chosen, identity.as_deref(), &database_url).await?;
+        Command::Restore { backup } => {
+            let chosen = server::backup::choose(&backup.dir, backup.from.as_deref())?;
+            let (manifest, check) = server::backup::restore(&chosen, backup.identity.as_deref(), &database_url).await?;
             if check.problems.is_empty() {
                 println!("Restored {} ({} tables, {} rows) into {}; it matches its manifest.", manifest.file, check.tables, check.rows, config::redact(&database_url));
                 return Ok(());
@@ -223,11 +226,11 @@ async fn main() -> anyhow::Result<()> {
             }
             std::process::exit(1);
         }
-        Command::RestoreDrill { dir, from, identity, json } => {
-            let chosen = server::backup::choose(dir, from.as_deref())?;
-            let backend = server::backup::Backend::of_url(&database_url)?;
-            let scratch = server::backup::scratch_url(backend, &database_url)?;
-            let report = server::backup::drill(&chosen, identity.as_deref(), &scratch).await?;
+        Command::RestoreDrill { backup, json } => {
+            let chosen = server::backup::choose(&backup.dir, backup.from.as_deref())?;
+            let kind = server::backup::Backend::of_url(&database_url)?;
+            let scratch = server::backup::scratch_url(kind, &database_url, &backup.dir)?;
+            let report = server::backup::drill(&chosen, backup.identity.as_deref(), &scratch).await?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -261,6 +264,7 @@ async fn main() -> anyhow::Result<()> {
             },
             config::existing_path("LEPTOS_SITE_ROOT", std::path::Path::new(site_root)),
             SecretKey::from_env().map(drop).map_err(|e| ConfigError::Invalid { key: "SAMTYKKE_SECRET_KEY_FILE", problem: e.to_string() }),
+            server::db::sqlite::storage_key().map(drop).map_err(|e| ConfigError::Invalid { key: server::db::sqlite::STORAGE_KEY_ENV, problem: e.to_string() }),
         ];
         for check in checks {
             if let Err(e) = check {

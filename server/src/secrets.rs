@@ -52,6 +52,11 @@ impl SecretKey {
         base64::engine::general_purpose::STANDARD.encode(self.0)
     }
 
+    /// Lower-case hex, as SQLCipher takes a raw key.
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     pub fn from_file(path: &str) -> Result<Self, KeyError> {
         let text = std::fs::read_to_string(path).map_err(|e| KeyError::Unreadable(path.to_string(), e))?;
         Self::from_base64(&text)

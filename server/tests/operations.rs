@@ -101,7 +101,7 @@ async fn a_backup_taken_while_consents_are_saved_restores_to_its_backup_point(ba
 
     // The drill restores the newest into a scratch database and finds it whole.
     let newest = backup::choose(&backups, None).unwrap();
-    let scratch = backup::scratch_url(backup::Backend::of_url(&app.url).unwrap(), &app.url).unwrap();
+    let scratch = backup::scratch_url(backup::Backend::of_url(&app.url).unwrap(), &app.url, &backups).unwrap();
     let report = backup::drill(&newest, None, &scratch).await.unwrap();
     assert_eq!(report.problems, Vec::<String>::new());
     assert_eq!(report.backup, manifests[2].file);
@@ -159,11 +159,11 @@ async fn an_encrypted_backup_opens_only_with_its_identity(backend: Backend) {
 
     let newest = backup::choose(&dir.join("b"), None).unwrap();
     let backend_kind = backup::Backend::of_url(&app.url).unwrap();
-    let without = backup::drill(&newest, None, &backup::scratch_url(backend_kind, &app.url).unwrap()).await;
+    let without = backup::drill(&newest, None, &backup::scratch_url(backend_kind, &app.url, &dir).unwrap()).await;
     assert!(without.unwrap_err().to_string().contains("is encrypted"));
-    let wrong = backup::drill(&newest, Some(&other_identity), &backup::scratch_url(backend_kind, &app.url).unwrap()).await;
+    let wrong = backup::drill(&newest, Some(&other_identity), &backup::scratch_url(backend_kind, &app.url, &dir).unwrap()).await;
     assert!(wrong.unwrap_err().to_string().contains("does not open"));
-    let report = backup::drill(&newest, Some(&identity), &backup::scratch_url(backend_kind, &app.url).unwrap()).await.unwrap();
+    let report = backup::drill(&newest, Some(&identity), &backup::scratch_url(backend_kind, &app.url, &dir).unwrap()).await.unwrap();
     assert!(report.problems.is_empty() && report.encrypted, "{report:?}");
     assert!(backup::parse_recipient("age1ikkeengyldignøkkel").is_err());
     std::fs::remove_dir_all(&dir).ok();

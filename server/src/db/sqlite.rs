@@ -77,7 +77,7 @@ pub(crate) async fn compact_search_index(pool: &SqlitePool) -> Result<(), sqlx::
 
 impl SqliteRepository {
     pub async fn open(url: &str) -> Result<Self, sqlx::Error> {
-        let options = SqliteConnectOptions::from_str(url)?
+        let options = with_storage_key(SqliteConnectOptions::from_str(url)?)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
@@ -119,6 +119,32 @@ impl SqliteRepository {
     async fn write(&self) -> RepoResult<sqlx::Transaction<'static, Sqlite>> {
         self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(other)
     }
+}
+
+/// Names the key file of an encrypted SQLite database (built with the `sqlcipher` feature).
+pub const STORAGE_KEY_ENV: &str = "SAMTYKKE_SQLITE_KEY_FILE";
+
+/// The database file's key, where one is configured: 32 bytes in base64 in a file, as
+/// `generate-secret-key` writes (a key of its own, not the one for Hemmeligheter). SQLCipher
+/// gets it as a raw key, so no key derivation runs on each new connection.
+pub fn storage_key() -> Result<Option<String>, sqlx::Error> {
+    let Ok(path) = std::env::var(STORAGE_KEY_ENV) else { return Ok(None) };
+    if !cfg!(feature = "sqlcipher") {
+        return Err(sqlx::Error::Configuration(
+            format!("{STORAGE_KEY_ENV} is set, but this server was built without SQLCipher (cargo build --features sqlcipher)").into(),
+        ));
+    }
+    let key = crate::secrets::SecretKey::from_file(&path).map_err(|e| sqlx::Error::Configuration(format!("{STORAGE_KEY_ENV}: {e}").into()))?;
+    Ok(Some(format!("\"x'{}'\"", key.to_hex())))
+}
+
+/// The options with the database key first, when one is configured (sqlx sends `key` before
+/// any other pragma, as SQLCipher requires).
+pub fn with_storage_key(options: SqliteConnectOptions) -> Result<SqliteConnectOptions, sqlx::Error> {
+    Ok(match storage_key()? {
+        Some(key) => options.pragma("key", key),
+        None => options,
+    })
 }
 
 fn tenant_token(tenant: TenantId) -> String {

@@ -140,17 +140,7 @@ impl TestApp {
     }
 
     pub fn client(&self) -> Client {
-        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
-        Client {
-            base: format!("http://{}", self.addr),
-            http: reqwest::Client::builder()
-                .cookie_provider(jar.clone())
-                .user_agent(USER_AGENT)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            jar,
-        }
+        Client::new(format!("http://{}", self.addr))
     }
 }
 
@@ -162,6 +152,21 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client of the server at `base` (`http://host:port`) with an empty cookie jar.
+    pub fn new(base: String) -> Client {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        Client {
+            base,
+            http: reqwest::Client::builder()
+                .cookie_provider(jar.clone())
+                .user_agent(USER_AGENT)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            jar,
+        }
+    }
+
     pub async fn call<T: serde::de::DeserializeOwned>(&self, endpoint: &str, form: &[(&str, &str)]) -> Result<T, ApiError> {
         let response = self.http.post(format!("{}/api/{endpoint}", self.base)).form(form).send().await.unwrap();
         decode(response).await
