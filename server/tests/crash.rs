@@ -214,7 +214,17 @@ fn run_with(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
     for (k, v) in env {
         command.env(k, v);
     }
-    let out = command.output().unwrap();
+    // A server that wrongly accepts the settings would run on: it gets 30 s, then fails the test.
+    let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the server started with {args:?} {env:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
     (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 

@@ -22,11 +22,21 @@ macro_rules! both_databases {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() { super::$name($crate::common::Backend::Sqlite).await }
+            async fn sqlite() { $crate::common::bounded(super::$name($crate::common::Backend::Sqlite)).await }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() { super::$name($crate::common::Backend::Postgres).await }
+            async fn postgres() { $crate::common::bounded(super::$name($crate::common::Backend::Postgres)).await }
         }
     )*};
+}
+
+/// The longest any one test may run: a hang (a lost wake-up, a server that never stops) fails
+/// that test instead of stalling the suite until CI's limit. The slowest take seconds.
+pub const TEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(180);
+
+pub async fn bounded(test: impl std::future::Future<Output = ()>) {
+    if tokio::time::timeout(TEST_LIMIT, test).await.is_err() {
+        panic!("the test ran longer than {} s", TEST_LIMIT.as_secs());
+    }
 }
 
 /// Runs raw SQL as a user with direct database access would, past the app: for what the
