@@ -29,12 +29,11 @@ pub async fn run_rule(
     let total = repo.count_inactive_customers(tenant, &cutoff).await?;
     let mut run = RuleRun::default();
     loop {
-        let ids: Vec<_> = repo.inactive_customers(tenant, &cutoff, batch).await?.into_iter().map(|c| c.id).collect();
-        if ids.is_empty() {
+        let outcomes = app::api::anonymise_next_inactive(repo, tenant, &cutoff, batch, None, now_ms).await?;
+        if outcomes.is_empty() {
             break;
         }
-        let outcomes = repo.anonymise_customers(tenant, &ids, None, now_ms).await?;
-        let anonymised = outcomes.iter().filter(|o| o.is_ok()).count() as u64;
+        let anonymised = outcomes.iter().filter(|(_, o)| o.is_ok()).count() as u64;
         run.anonymised += anonymised;
         run.skipped += outcomes.len() as u64 - anonymised;
         progress(run.anonymised, total);

@@ -179,4 +179,40 @@ async fn the_retention_rule_is_saved_previewed_and_run_in_batches(backend: Backe
     assert_eq!(admin.call::<Option<u32>>("load_retention_rule", &[]).await, Ok(None));
 }
 
-both_databases!(the_retention_rule_is_saved_previewed_and_run_in_batches);
+/// `anonymise-inactive` as the daily timer runs it: every client's rule, no user.
+fn anonymise_inactive_command(app: &TestApp, dry_run: bool) -> String {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_server"));
+    command.arg("anonymise-inactive").env("DATABASE_URL", &app.url).env("RUST_LOG", "error");
+    if dry_run {
+        command.arg("--dry-run");
+    }
+    let out = command.output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn the_command_runs_each_clients_rule_without_a_user(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    assert!(anonymise_inactive_command(&app, true).contains("No client has a retention rule"));
+    let admin = app.staff_in("admin@demo.no", NORDLYS).await;
+    admin.call::<Option<u32>>("save_retention_rule", &[("years", "5")]).await.unwrap();
+    let tenant: Me = admin.call("whoami", &[]).await.unwrap();
+    let tenant = tenant.tenant.unwrap().id;
+
+    let dry = anonymise_inactive_command(&app, true);
+    assert!(dry.contains(&format!("tenant {tenant}: 3 customers with no activity since")), "{dry}");
+    assert_eq!(common::count(&app.db, "SELECT COUNT(*) FROM anonymisations").await, 0, "a dry run changes nothing");
+
+    let run = anonymise_inactive_command(&app, false);
+    assert!(run.contains(&format!("tenant {tenant}: anonymised 3 customers inactive since")), "{run}");
+    let by_nobody = format!(
+        "SELECT COUNT(*) FROM anonymisations a JOIN customers c ON c.id = a.customer_id \
+         WHERE a.tenant_id = {tenant} AND a.by_user IS NULL AND c.customer_number IN ('50001', '50002', '50003')"
+    );
+    assert_eq!(common::count(&app.db, &by_nobody).await, 3);
+    // The next day's run finds nobody left.
+    assert!(anonymise_inactive_command(&app, false).contains(&format!("tenant {tenant}: anonymised 0 customers")));
+    assert!(anonymise_inactive_command(&app, true).contains(&format!("tenant {tenant}: 0 customers")));
+}
+
+both_databases!(the_retention_rule_is_saved_previewed_and_run_in_batches, the_command_runs_each_clients_rule_without_a_user);

@@ -112,6 +112,23 @@ pub async fn save_retention_rule(years: String) -> Result<Option<u32>, ApiError>
     Ok(years)
 }
 
+/// One step of the retention rule, the page's and the command's (`server::retention`): the
+/// next `size` customers it reaches at `cutoff`, each anonymised in its own transaction, with
+/// each one's outcome (a refusal: a sale or payment came in after it was picked).
+#[cfg(feature = "ssr")]
+pub async fn anonymise_next_inactive(
+    repo: &dyn crate::ports::Repository,
+    tenant: TenantId,
+    cutoff: &crate::domain::anonymise::Cutoff,
+    size: u32,
+    by: Option<StaffUserId>,
+    now_ms: i64,
+) -> crate::ports::RepoResult<Vec<(CustomerId, Result<AnonymisationRecord, crate::domain::anonymise::Refusal>)>> {
+    let batch: Vec<CustomerId> = repo.inactive_customers(tenant, cutoff, size).await?.into_iter().map(|c| c.id).collect();
+    let outcomes = repo.anonymise_customers(tenant, &batch, by, now_ms).await?;
+    Ok(batch.into_iter().zip(outcomes).collect())
+}
+
 /// Runs the saved rule on the next [`RETENTION_BATCH`] customers it reaches; the page calls it
 /// until nothing remains. Each anonymisation is logged like one from the card.
 #[server(prefix = "/api", endpoint = "run_retention_batch")]
@@ -122,15 +139,14 @@ pub async fn run_retention_batch() -> Result<RetentionBatch, ApiError> {
     let years = required_rule(saved.and_then(InactivityYears::new))?;
     let now = crate::session::now_ms();
     let cutoff = years.cutoff_at(now);
-    let batch: Vec<CustomerId> = ctx.state.repo.inactive_customers(ctx.tenant.id, &cutoff, RETENTION_BATCH).await?.into_iter().map(|c| c.id).collect();
-    let outcomes = ctx.state.repo.anonymise_customers(ctx.tenant.id, &batch, Some(ctx.user_id), now).await?;
+    let outcomes = anonymise_next_inactive(ctx.state.repo.as_ref(), ctx.tenant.id, &cutoff, RETENTION_BATCH, Some(ctx.user_id), now).await?;
     let mut done = RetentionBatch { anonymised: 0, skipped: 0, remaining: 0 };
-    for (customer, outcome) in batch.iter().zip(outcomes) {
+    for (customer, outcome) in outcomes {
         match outcome {
             Ok(record) => {
                 done.anonymised += 1;
                 let object = format!("record:{} rule:{}y", record.id, years.get());
-                ctx.log(crate::ports::AccessAction::CustomerAnonymised, Some(*customer), Some(object)).await?;
+                ctx.log(crate::ports::AccessAction::CustomerAnonymised, Some(customer), Some(object)).await?;
             }
             Err(_) => done.skipped += 1,
         }
