@@ -7,7 +7,8 @@ missing=()
 need_pkg() { dpkg -s "$1" >/dev/null 2>&1 || missing+=("$1"); }
 if command -v dpkg >/dev/null; then
   for p in build-essential pkg-config libssl-dev sqlite3 brotli binaryen chromium poppler-utils; do need_pkg "$p"; done
-  # pg_dump and pg_restore for `backup` and `restore-drill` (any version's client package).
+  # pg_dump and pg_restore for `backup` and `restore-drill`; Debian's client matches Debian's
+  # server, which the tests use (pg_dump must be at least the server's major version).
   command -v pg_dump >/dev/null || missing+=(postgresql-client)
   if [ "$SAMTYKKE_ROUTE" = debian ]; then
     for p in rustc-web cargo-web rust-web-src rust-web-llvm lld-22; do need_pkg "$p"; done

@@ -148,16 +148,46 @@ pub async fn backup(db: &Database, url: &str, options: &BackupOptions) -> anyhow
     if options.keep == 0 {
         bail!("--keep must be at least 1");
     }
-    std::fs::create_dir_all(&options.dir).with_context(|| format!("the backup folder {}", options.dir.display()))?;
+    private_dir_all(&options.dir).with_context(|| format!("the backup folder {}", options.dir.display()))?;
     let created_ms = crate::auth::now_ms();
     let backend = Backend::of_url(url)?;
     let stem = stem(created_ms);
     let plain_name = format!("{stem}.{}", backend.extension());
     let plain = options.dir.join(format!(".{plain_name}.partial"));
+    let result = write_backup(db, url, options, &stem, &plain_name, &plain, backend, created_ms).await;
+    if result.is_err() {
+        // Nothing half-written stays: it would be outside the generations and may be plaintext.
+        let _ = std::fs::remove_file(&plain);
+        let _ = std::fs::remove_file(partial_of(&options.dir.join(format!("{plain_name}.age"))));
+    }
+    let manifest = result?;
+    // The second copy before any pruning: a folder that cannot be pruned must not cost it.
+    if let Some(second) = &options.copy_to {
+        copy_backup(&options.dir, &stem, &manifest, second)?;
+    }
+    prune(&options.dir, options.keep);
+    if let Some(second) = &options.copy_to {
+        prune(second, options.keep);
+    }
+    Ok(manifest)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn write_backup(
+    db: &Database,
+    url: &str,
+    options: &BackupOptions,
+    stem: &str,
+    plain_name: &str,
+    plain: &Path,
+    backend: Backend,
+    created_ms: i64,
+) -> anyhow::Result<Manifest> {
     let fingerprint = match db {
         Database::Sqlite(r) => {
             sqlx::query("VACUUM INTO ?").bind(plain.display().to_string()).execute(&r.pool).await.context("VACUUM INTO")?;
-            let mut snapshot = open_sqlite_read_only(&plain).await?;
+            private_file(plain)?;
+            let mut snapshot = open_sqlite_read_only(plain).await?;
             let fingerprint = sqlite_fingerprint(&mut snapshot).await;
             snapshot.close().await.ok();
             fingerprint?
@@ -167,8 +197,8 @@ pub async fn backup(db: &Database, url: &str, options: &BackupOptions) -> anyhow
             let snapshot: String = sqlx::query_scalar("SELECT pg_export_snapshot()").fetch_one(&mut *tx).await?;
             // pg_dump runs while this transaction holds the snapshot open; the fingerprint is
             // read in the same snapshot meanwhile.
-            let mut command = std::process::Command::new("pg_dump");
-            command.arg("--format=custom").arg(format!("--snapshot={snapshot}")).arg(format!("--file={}", plain.display())).arg(format!("--dbname={url}"));
+            let mut command = pg_tool("pg_dump", url)?;
+            command.arg("--format=custom").arg(format!("--snapshot={snapshot}")).arg(format!("--file={}", plain.display()));
             let dump = tokio::task::spawn_blocking(move || command.output());
             let (dump, fingerprint) = tokio::join!(dump, pg_fingerprint(&mut tx));
             tx.rollback().await.ok();
@@ -177,18 +207,18 @@ pub async fn backup(db: &Database, url: &str, options: &BackupOptions) -> anyhow
             let fingerprint = fingerprint.context("reading the fingerprint")?;
             let dump = dump?.context("running pg_dump (is the PostgreSQL client installed?)")?;
             if !dump.status.success() {
-                let _ = std::fs::remove_file(&plain);
                 bail!("pg_dump failed: {}", String::from_utf8_lossy(&dump.stderr).trim());
             }
+            private_file(plain)?;
             fingerprint
         }
     };
 
     let encrypted = !options.recipients.is_empty();
-    let file = if encrypted { format!("{plain_name}.age") } else { plain_name };
+    let file = if encrypted { format!("{plain_name}.age") } else { plain_name.to_string() };
     let target = options.dir.join(&file);
     let recipients = options.recipients.clone();
-    let (plain_for_task, target_for_task) = (plain.clone(), target.clone());
+    let (plain_for_task, target_for_task) = (plain.to_path_buf(), target.clone());
     let (bytes, sha256) = tokio::task::spawn_blocking(move || -> anyhow::Result<(u64, String)> {
         if recipients.is_empty() {
             std::fs::rename(&plain_for_task, &target_for_task)?;
@@ -203,13 +233,37 @@ pub async fn backup(db: &Database, url: &str, options: &BackupOptions) -> anyhow
     .await??;
 
     let manifest = Manifest { format: MANIFEST_FORMAT, backend, created_ms, file, bytes, sha256, encrypted, fingerprint };
-    write_manifest(&options.dir, &stem, &manifest)?;
-    prune(&options.dir, options.keep)?;
-    if let Some(second) = &options.copy_to {
-        copy_backup(&options.dir, &stem, &manifest, second)?;
-        prune(second, options.keep)?;
-    }
+    write_manifest(&options.dir, stem, &manifest)?;
     Ok(manifest)
+}
+
+/// `pg_dump` or `pg_restore` for `url`, with the password in the environment: on the command
+/// line any user of the machine could read it (`ps`).
+fn pg_tool(tool: &str, url: &str) -> anyhow::Result<std::process::Command> {
+    let mut parsed = url::Url::parse(url).context("DATABASE_URL")?;
+    let mut command = std::process::Command::new(tool);
+    if let Some(password) = parsed.password() {
+        let password = percent_encoding::percent_decode_str(password).decode_utf8_lossy().into_owned();
+        command.env("PGPASSWORD", password);
+        let _ = parsed.set_password(None);
+    }
+    command.arg(format!("--dbname={parsed}"));
+    Ok(command)
+}
+
+/// Backups hold personal data: readable by their owner only, whatever the umask.
+fn private_file(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    Ok(())
+}
+
+fn private_dir_all(path: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(path)
 }
 
 fn partial_of(path: &Path) -> PathBuf {
@@ -221,15 +275,17 @@ fn write_manifest(dir: &Path, stem: &str, manifest: &Manifest) -> anyhow::Result
     let target = dir.join(format!("{stem}.json"));
     let partial = partial_of(&target);
     std::fs::write(&partial, serde_json::to_vec_pretty(manifest)?)?;
+    private_file(&partial)?;
     std::fs::rename(&partial, &target)?;
     Ok(())
 }
 
 fn copy_backup(dir: &Path, stem: &str, manifest: &Manifest, second: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(second).with_context(|| format!("the second backup folder {}", second.display()))?;
+    private_dir_all(second).with_context(|| format!("the second backup folder {}", second.display()))?;
     let target = second.join(&manifest.file);
     let partial = partial_of(&target);
     std::fs::copy(dir.join(&manifest.file), &partial).with_context(|| format!("copying to {}", second.display()))?;
+    private_file(&partial)?;
     std::fs::rename(&partial, &target)?;
     write_manifest(second, stem, manifest)
 }
@@ -245,15 +301,31 @@ pub fn manifests(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-/// Keeps the newest `keep` backups in `dir`; removes older ones, manifest first.
-fn prune(dir: &Path, keep: usize) -> anyhow::Result<()> {
-    let all = manifests(dir)?;
+/// Keeps the newest `keep` backups in `dir`; removes older ones, manifest first. A manifest
+/// that does not read, or names a file that is not its own, is left alone and warned about:
+/// it must not stop today's backup, nor make the prune delete anything else.
+fn prune(dir: &Path, keep: usize) {
+    let all = match manifests(dir) {
+        Ok(all) => all,
+        Err(e) => return tracing::warn!(error = %e, "backup generations not pruned"),
+    };
     for old in all.iter().take(all.len().saturating_sub(keep)) {
-        let manifest = read_manifest(old)?;
-        std::fs::remove_file(old)?;
-        let _ = std::fs::remove_file(dir.join(manifest.file));
+        let stem = old.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        match read_manifest(old) {
+            Ok(manifest) if is_own_data_file(stem, &manifest.file) => {
+                if std::fs::remove_file(old).is_ok() {
+                    let _ = std::fs::remove_file(dir.join(manifest.file));
+                }
+            }
+            Ok(_) => tracing::warn!(manifest = %old.display(), "not pruned: it names a file that is not its own"),
+            Err(e) => tracing::warn!(manifest = %old.display(), error = %e, "not pruned"),
+        }
     }
-    Ok(())
+}
+
+/// A manifest's data file is a bare name in its own folder that begins with its own stem.
+fn is_own_data_file(stem: &str, file: &str) -> bool {
+    !file.contains(['/', '\\']) && file != ".." && file.starts_with(&format!("{stem}."))
 }
 
 pub fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
@@ -267,7 +339,9 @@ pub fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
 
 /// The newest backup in `dir`, or the one named (its manifest or its data file).
 pub fn choose(dir: &Path, from: Option<&Path>) -> anyhow::Result<PathBuf> {
-    match from {
+    // A bare file name is one in the backup folder.
+    let joined = from.map(|p| if p.parent().is_some_and(|d| d.as_os_str().is_empty()) { dir.join(p) } else { p.to_path_buf() });
+    match joined.as_deref() {
         Some(p) if p.extension().is_some_and(|e| e == "json") => Ok(p.to_path_buf()),
         Some(p) => {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
@@ -357,7 +431,8 @@ pub async fn pg_fingerprint(conn: &mut sqlx::PgConnection) -> anyhow::Result<Fin
     .await?;
     let mut fingerprint = Fingerprint::default();
     for (schema, table) in tables {
-        let sql = format!("SELECT t::text FROM \"{schema}\".\"{table}\" t ORDER BY t::text COLLATE \"C\"");
+        let quoted = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
+        let sql = format!("SELECT t::text FROM {}.{} t ORDER BY t::text COLLATE \"C\"", quoted(&schema), quoted(&table));
         let digest = digest_rows(sqlx::query_scalar::<_, String>(&sql).fetch(&mut *conn)).await?;
         let name = if schema == "public" { table } else { format!("{schema}.{table}") };
         fingerprint.tables.insert(name, digest);
@@ -385,15 +460,21 @@ pub struct RestoreCheck {
 }
 
 /// Restores the backup of `manifest_path` into `target_url`, which must not hold a database yet,
-/// and checks the result. The caller decides what a problem means (the drill exits non-zero).
+/// and checks it on the way. The restored database is left in place only when it is whole and
+/// equals the backup point; otherwise the problems are answered and nothing is left behind.
 pub async fn restore(manifest_path: &Path, identity: Option<&Path>, target_url: &str) -> anyhow::Result<(Manifest, RestoreCheck)> {
     let manifest = read_manifest(manifest_path)?;
     let dir = manifest_path.parent().unwrap_or(Path::new("."));
+    let stem = manifest_path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    if !is_own_data_file(stem, &manifest.file) {
+        bail!("{} names a data file that is not its own: {}", manifest_path.display(), manifest.file);
+    }
     let data = dir.join(&manifest.file);
     let target_backend = Backend::of_url(target_url)?;
     if target_backend != manifest.backend {
         bail!("{} is a {:?} backup; it restores only into a database of that kind", manifest.file, manifest.backend);
     }
+    refuse_existing_target(target_url).await?;
     let (bytes, sha256) = {
         let data = data.clone();
         tokio::task::spawn_blocking(move || file_digest(&data)).await?.with_context(|| format!("reading {}", manifest.file))?
@@ -402,40 +483,70 @@ pub async fn restore(manifest_path: &Path, identity: Option<&Path>, target_url: 
         let problem = format!("{} changed after it was written: its SHA-256 is not the manifest's", manifest.file);
         return Ok((manifest, RestoreCheck { tables: 0, rows: 0, problems: vec![problem] }));
     }
-    let scratch = tempdir_near(target_url)?;
-    let plain = if manifest.encrypted {
-        let identity = identity.ok_or_else(|| anyhow!("{} is encrypted: name the identity file (--identity or SAMTYKKE_BACKUP_IDENTITY_FILE)", manifest.file))?.to_path_buf();
-        let out = scratch.join("plain");
-        let (data, out2) = (data.clone(), out.clone());
-        tokio::task::spawn_blocking(move || decrypt_file(&data, &out2, &identity)).await??;
-        out
-    } else {
-        data.clone()
-    };
-    let result = match manifest.backend {
-        Backend::Sqlite => restore_sqlite(&plain, target_url, &scratch).await,
-        Backend::Postgres => restore_postgres(&plain, target_url).await,
-    };
+    let scratch = scratch_dir(target_url)?;
+    let result = async {
+        let plain = if manifest.encrypted {
+            let identity = identity
+                .ok_or_else(|| anyhow!("{} is encrypted: name the identity file (--identity or SAMTYKKE_BACKUP_IDENTITY_FILE)", manifest.file))?
+                .to_path_buf();
+            let out = scratch.join("plain");
+            let (data, out2) = (data.clone(), out.clone());
+            tokio::task::spawn_blocking(move || decrypt_file(&data, &out2, &identity)).await??;
+            out
+        } else {
+            data.clone()
+        };
+        match manifest.backend {
+            Backend::Sqlite => restore_sqlite(&plain, target_url, &scratch, &manifest.fingerprint).await,
+            Backend::Postgres => restore_postgres(&plain, target_url, &manifest.fingerprint).await,
+        }
+    }
+    .await;
     let _ = std::fs::remove_dir_all(&scratch);
-    let (restored, mut problems) = result?;
-    problems.extend(manifest.fingerprint.differences(&restored));
-    let check = RestoreCheck { tables: restored.tables.len(), rows: restored.rows(), problems };
+    let check = result?;
     Ok((manifest, check))
 }
 
-/// A private scratch folder, on the target's disk for SQLite so the final rename is atomic.
-fn tempdir_near(target_url: &str) -> anyhow::Result<PathBuf> {
+/// A restore never replaces a database: not a file, not its WAL, not a PostgreSQL database.
+async fn refuse_existing_target(target_url: &str) -> anyhow::Result<()> {
+    use sqlx::migrate::MigrateDatabase;
+    match sqlite_path(target_url) {
+        Some(target) => {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let path = PathBuf::from(format!("{}{suffix}", target.display()));
+                if path.exists() {
+                    bail!("{} exists: restore into a new file (stop the app and move the old one, with its -wal and -shm, aside first)", path.display());
+                }
+            }
+        }
+        None => {
+            if sqlx::Postgres::database_exists(target_url).await? {
+                bail!("the database of {} exists: restore into a new database", crate::config::redact(target_url));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A private scratch folder of its own, on the target's disk for SQLite so the restored file
+/// is linked into place without a copy.
+fn scratch_dir(target_url: &str) -> anyhow::Result<PathBuf> {
     let base = match sqlite_path(target_url) {
-        Some(path) => path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(".")),
+        Some(path) => path.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(".")),
         None => std::env::temp_dir(),
     };
-    let dir = base.join(format!(".samtykke-restore-{}-{}", std::process::id(), crate::auth::now_ms()));
+    private_dir_all(&base)?;
+    let dir = base.join(format!(".samtykke-restore-{}", unique()));
     let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(&dir).with_context(|| format!("creating {}", dir.display()))?;
     Ok(dir)
+}
+
+/// Unique among processes, and among calls in one process within the same millisecond.
+fn unique() -> String {
+    format!("{}_{}_{:08x}", std::process::id(), crate::auth::now_ms(), rand::random::<u32>())
 }
 
 pub fn sqlite_path(url: &str) -> Option<PathBuf> {
@@ -444,11 +555,13 @@ pub fn sqlite_path(url: &str) -> Option<PathBuf> {
     Some(PathBuf::from(rest.split('?').next().unwrap_or(rest)))
 }
 
-async fn restore_sqlite(plain: &Path, target_url: &str, scratch: &Path) -> anyhow::Result<(Fingerprint, Vec<String>)> {
+fn check_result(restored: &Fingerprint, mut problems: Vec<String>, expected: &Fingerprint) -> RestoreCheck {
+    problems.extend(expected.differences(restored));
+    RestoreCheck { tables: restored.tables.len(), rows: restored.rows(), problems }
+}
+
+async fn restore_sqlite(plain: &Path, target_url: &str, scratch: &Path, expected: &Fingerprint) -> anyhow::Result<RestoreCheck> {
     let target = sqlite_path(target_url).ok_or_else(|| anyhow!("not a sqlite URL"))?;
-    if target.exists() {
-        bail!("{} exists: restore into a new file (stop the app and move the old one aside first)", target.display());
-    }
     let copy = scratch.join("restored.db");
     std::fs::copy(plain, &copy)?;
     let options = crate::db::sqlite::with_storage_key(sqlx::sqlite::SqliteConnectOptions::new().filename(&copy))?;
@@ -462,34 +575,44 @@ async fn restore_sqlite(plain: &Path, target_url: &str, scratch: &Path) -> anyho
     problems.extend(broken_keys.into_iter().map(|(t, row)| format!("foreign_key_check: row {row} of {t} refers to a missing row")));
     let fingerprint = sqlite_fingerprint(&mut conn).await?;
     conn.close().await?;
-    if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent)?;
+    let check = check_result(&fingerprint, problems, expected);
+    if check.problems.is_empty() {
+        std::fs::File::open(&copy)?.sync_all()?;
+        // A hard link fails if the target appeared meanwhile, where a rename would replace it.
+        std::fs::hard_link(&copy, &target).with_context(|| format!("placing the restored database at {}", target.display()))?;
+        if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::File::open(parent)?.sync_all()?;
+        }
     }
-    std::fs::rename(&copy, &target)?;
-    Ok((fingerprint, problems))
+    Ok(check)
 }
 
-async fn restore_postgres(plain: &Path, target_url: &str) -> anyhow::Result<(Fingerprint, Vec<String>)> {
+async fn restore_postgres(plain: &Path, target_url: &str, expected: &Fingerprint) -> anyhow::Result<RestoreCheck> {
     use sqlx::migrate::MigrateDatabase;
-    if sqlx::Postgres::database_exists(target_url).await? {
-        bail!("the database of {} exists: restore into a new database", crate::config::redact(target_url));
-    }
     sqlx::Postgres::create_database(target_url).await?;
-    let mut command = std::process::Command::new("pg_restore");
-    command.args(["--exit-on-error", "--no-owner", "--no-privileges"]).arg(format!("--dbname={target_url}")).arg(plain);
-    let out = tokio::task::spawn_blocking(move || command.output()).await?.context("running pg_restore (is the PostgreSQL client installed?)")?;
-    let mut problems = Vec::new();
-    if !out.status.success() {
-        problems.push(format!("pg_restore failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
+    let checked = async {
+        let mut command = pg_tool("pg_restore", target_url)?;
+        command.args(["--exit-on-error", "--no-owner", "--no-privileges"]).arg(plain);
+        let out = tokio::task::spawn_blocking(move || command.output()).await?.context("running pg_restore (is the PostgreSQL client installed?)")?;
+        let mut problems = Vec::new();
+        if !out.status.success() {
+            problems.push(format!("pg_restore failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
+        }
+        let mut conn = sqlx::PgConnection::connect(target_url).await?;
+        // pg_restore adds the constraints after the data, checking each row as it does; one that
+        // failed is missing (reported above) and none may be left unvalidated.
+        let unvalidated: Vec<String> = sqlx::query_scalar("SELECT conname::text FROM pg_constraint WHERE NOT convalidated").fetch_all(&mut conn).await?;
+        problems.extend(unvalidated.into_iter().map(|c| format!("constraint {c} is not validated")));
+        let fingerprint = pg_fingerprint(&mut conn).await?;
+        conn.close().await?;
+        anyhow::Ok(check_result(&fingerprint, problems, expected))
     }
-    let mut conn = sqlx::PgConnection::connect(target_url).await?;
-    // pg_restore adds the constraints after the data, checking each row as it does; one that
-    // failed is missing (reported above) and none may be left unvalidated.
-    let unvalidated: Vec<String> = sqlx::query_scalar("SELECT conname::text FROM pg_constraint WHERE NOT convalidated").fetch_all(&mut conn).await?;
-    problems.extend(unvalidated.into_iter().map(|c| format!("constraint {c} is not validated")));
-    let fingerprint = pg_fingerprint(&mut conn).await?;
-    conn.close().await?;
-    Ok((fingerprint, problems))
+    .await;
+    // A half-restored database is dropped again: it must not be taken for a good one.
+    if !matches!(&checked, Ok(check) if check.problems.is_empty()) {
+        let _ = sqlx::Postgres::force_drop_database(target_url).await;
+    }
+    checked
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -513,7 +636,7 @@ pub struct DrillReport {
 /// them, where the temp folder may be in memory), or a fresh database on the same PostgreSQL
 /// server as `source_url`.
 pub fn scratch_url(backend: Backend, source_url: &str, folder: &Path) -> anyhow::Result<String> {
-    let unique = format!("{}_{}", std::process::id(), crate::auth::now_ms());
+    let unique = unique();
     match backend {
         Backend::Sqlite => Ok(format!("sqlite://{}/.samtykke-drill-{unique}.db", folder.display())),
         Backend::Postgres => {
@@ -525,44 +648,48 @@ pub fn scratch_url(backend: Backend, source_url: &str, folder: &Path) -> anyhow:
 }
 
 /// Restores the backup into `scratch`, checks it, verifies the access-log chains, and removes
-/// the scratch copy again.
+/// the scratch copy again, whatever happened.
 pub async fn drill(manifest_path: &Path, identity: Option<&Path>, scratch: &str) -> anyhow::Result<DrillReport> {
     let started = std::time::Instant::now();
-    let restored = restore(manifest_path, identity, scratch).await;
-    let result = match restored {
-        Ok((manifest, check)) => {
-            let mut problems = check.problems;
-            let mut access_log = Vec::new();
-            if problems.is_empty() {
-                // Opening it as the app would also proves this version can run on the copy.
-                let db = Database::open(scratch).await?;
-                let repo = db.repository();
-                for tenant in repo.access_log_tenants().await? {
-                    match crate::access_log::verify_tenant(repo.as_ref(), tenant).await? {
-                        Ok(entries) => access_log.push((tenant, entries)),
-                        Err(link) => problems.push(format!("access log of client {tenant}: {link}")),
-                    }
-                }
-                db.close().await;
-            }
-            let now = crate::auth::now_ms();
-            Ok(DrillReport {
-                backup: manifest.file,
-                backend: manifest.backend,
-                encrypted: manifest.encrypted,
-                created_ms: manifest.created_ms,
-                rpo_seconds: (now - manifest.created_ms) as f64 / 1000.0,
-                rto_seconds: started.elapsed().as_secs_f64(),
-                tables: check.tables,
-                rows: check.rows,
-                access_log,
-                problems,
-            })
-        }
-        Err(e) => Err(e),
-    };
+    let report = drill_into(manifest_path, identity, scratch, started).await;
     remove_scratch(scratch).await;
-    result
+    report
+}
+
+async fn drill_into(manifest_path: &Path, identity: Option<&Path>, scratch: &str, started: std::time::Instant) -> anyhow::Result<DrillReport> {
+    let (manifest, check) = restore(manifest_path, identity, scratch).await?;
+    let mut problems = check.problems;
+    let mut access_log = Vec::new();
+    if problems.is_empty() {
+        // Opening it as the app would also proves this version can run on the copy.
+        let db = Database::open(scratch).await?;
+        let repo = db.repository();
+        let verified = async {
+            for tenant in repo.access_log_tenants().await? {
+                match crate::access_log::verify_tenant(repo.as_ref(), tenant).await? {
+                    Ok(entries) => access_log.push((tenant, entries)),
+                    Err(link) => problems.push(format!("access log of client {tenant}: {link}")),
+                }
+            }
+            anyhow::Ok(())
+        }
+        .await;
+        db.close().await;
+        verified?;
+    }
+    let now = crate::auth::now_ms();
+    Ok(DrillReport {
+        backup: manifest.file,
+        backend: manifest.backend,
+        encrypted: manifest.encrypted,
+        created_ms: manifest.created_ms,
+        rpo_seconds: (now - manifest.created_ms) as f64 / 1000.0,
+        rto_seconds: started.elapsed().as_secs_f64(),
+        tables: check.tables,
+        rows: check.rows,
+        access_log,
+        problems,
+    })
 }
 
 async fn remove_scratch(url: &str) {

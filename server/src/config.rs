@@ -36,8 +36,20 @@ pub fn load_file(args: &[String]) -> Result<Option<PathBuf>, ConfigError> {
     };
     let path = PathBuf::from(path);
     // dotenvy leaves variables that are already set alone: the environment wins.
-    dotenvy::from_path(&path).map_err(|e| ConfigError::File { path: path.display().to_string(), problem: e.to_string() })?;
+    dotenvy::from_path(&path).map_err(|e| ConfigError::File { path: path.display().to_string(), problem: file_problem(&path, e) })?;
     Ok(Some(path))
+}
+
+/// dotenvy's own message quotes the line, which may hold a password: name its number instead.
+fn file_problem(path: &Path, error: dotenvy::Error) -> String {
+    match error {
+        dotenvy::Error::LineParse(line, _) => {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let number = text.lines().position(|l| l.trim() == line.trim() || l.contains(line.trim())).map_or(0, |n| n + 1);
+            format!("line {number} does not parse: write KEY=value, and put a value with spaces, $, # or quotes in single quotes")
+        }
+        other => other.to_string(),
+    }
 }
 
 /// `sqlite://PATH` (or `sqlite::memory:`) or `postgres://USER@HOST[:PORT]/DATABASE`.
@@ -116,7 +128,7 @@ pub fn redact(raw: &str) -> String {
         }
         Ok(_) => raw.to_string(),
         // Unparseable: keep only what cannot be a password (the scheme and the host part).
-        Err(_) => match raw.split_once('@') {
+        Err(_) => match raw.rsplit_once('@') {
             Some((before, after)) => format!("{}***@{after}", before.split_once("://").map_or(String::new(), |(s, _)| format!("{s}://"))),
             None => raw.to_string(),
         },
@@ -142,9 +154,9 @@ mod tests {
         let e = database_url("postgres://root:hemmelig@db.internal").unwrap_err().to_string();
         assert!(e.contains("names no database") && e.contains("root:***@db.internal"), "{e}");
         assert!(!e.contains("hemmelig"));
-        let e = database_url("postgres//root:hemmelig@db/x").unwrap_err().to_string();
+        let e = database_url("postgres//root:hem@lig@db/x").unwrap_err().to_string();
         assert!(e.starts_with("DATABASE_URL: relative URL without a base"), "{e}");
-        assert!(!e.contains("hemmelig"), "{e}");
+        assert!(!e.contains("hem@lig") && !e.contains("lig@db"), "{e}");
         assert!(database_url("sqlite://").is_err());
     }
 
@@ -178,6 +190,12 @@ mod tests {
         assert_eq!(std::env::var("SAMTYKKE_TEST_BOTH").unwrap(), "miljø");
         let missing = vec!["server".to_string(), format!("--config={}", dir.join("finnes-ikke.env").display())];
         assert!(matches!(load_file(&missing), Err(ConfigError::File { .. })));
+        // A line that does not parse is named by its number, never shown: it may hold a password.
+        let broken = dir.join("broken.env");
+        std::fs::write(&broken, "SAMTYKKE_TEST_OK=1\nSAMTYKKE_SMTP_URL=smtps://u:topp hemmelig@smtp.example.no\n").unwrap();
+        let e = load_file(&["server".to_string(), "--config".to_string(), broken.display().to_string()]).unwrap_err().to_string();
+        assert!(e.contains("line 2 does not parse"), "{e}");
+        assert!(!e.contains("hemmelig"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

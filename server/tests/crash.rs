@@ -156,7 +156,8 @@ async fn every_acknowledged_consent_save_survives_sigkill_and_sigterm(backend: B
         if last {
             assert!(status.success(), "a SIGTERM ends the server cleanly: {status:?}");
             let log = log.lock().unwrap();
-            assert!(log.iter().any(|l| l.contains("shutting down")) && log.last().unwrap().contains("stopped"), "{log:?}");
+            let at = |message: &str| log.iter().position(|l| l.contains(&format!("\"message\":\"{message}"))).unwrap_or_else(|| panic!("{message}: {log:?}"));
+            assert!(at("shutting down") < at("stopped"));
         } else {
             assert!(!status.success());
         }

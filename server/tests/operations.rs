@@ -82,11 +82,19 @@ async fn a_backup_taken_while_consents_are_saved_restores_to_its_backup_point(ba
     while count(&app.db, "SELECT COUNT(*) FROM consent_events WHERE source = 'staff_card'").await < 3 {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+    let events = || count(&app.db, "SELECT COUNT(*) FROM consent_events");
     let mut manifests = Vec::new();
+    let mut around_last = (0, 0);
     for _ in 0..3 {
         let options = BackupOptions { copy_to: Some(second.clone()), ..options(&backups, 2) };
+        let before = events().await;
         manifests.push(backup::backup(&app.db, &app.url, &options).await.unwrap());
+        around_last = (before, events().await);
         tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    // Saves go on after the last backup, so "now" and "the backup point" differ.
+    while events().await <= around_last.1 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     stop.store(true, Ordering::Relaxed);
     let saved = writer.await.unwrap();
@@ -110,14 +118,24 @@ async fn a_backup_taken_while_consents_are_saved_restores_to_its_backup_point(ba
     assert!(nordlys_entries >= 1, "the staff login is in the restored access log");
     assert!(!scratch_exists(&scratch).await, "the drill removes its scratch copy");
 
-    // Restored for real: the consent events are those of the backup point, not of now.
+    // Restored for real: the consent events are those of the backup point, which lies within
+    // the last backup's run, not those of now.
     let target = new_url_like(&app, &dir);
+    if let Some(path) = backup::sqlite_path(&target) {
+        // A WAL left beside the target would be replayed onto the restored file: refused.
+        std::fs::write(format!("{}-wal", path.display()), b"").unwrap();
+        let refused = backup::restore(&newest, None, &target).await.unwrap_err().to_string();
+        assert!(refused.contains("-wal exists"), "{refused}");
+        std::fs::remove_file(format!("{}-wal", path.display())).unwrap();
+    }
     let (manifest, check) = backup::restore(&newest, None, &target).await.unwrap();
     assert!(check.problems.is_empty(), "{:?}", check.problems);
     let restored = Database::open(&target).await.unwrap();
-    let at_backup_point = manifest.fingerprint.tables["consent_events"].rows as i64;
-    assert_eq!(count(&restored, "SELECT COUNT(*) FROM consent_events").await, at_backup_point);
-    assert!(count(&app.db, "SELECT COUNT(*) FROM consent_events").await >= at_backup_point);
+    let at_backup_point = count(&restored, "SELECT COUNT(*) FROM consent_events").await;
+    assert_eq!(at_backup_point, manifest.fingerprint.tables["consent_events"].rows as i64);
+    let (before, after) = around_last;
+    assert!(before <= at_backup_point && at_backup_point <= after, "{before} <= {at_backup_point} <= {after}");
+    assert!(at_backup_point < events().await, "the restored copy is the backup point, not now");
     // A restore never overwrites a database that is there.
     restored.close().await;
     let again = backup::restore(&newest, None, &target).await;
@@ -214,6 +232,8 @@ async fn the_drill_exits_non_zero_for_a_changed_file_or_a_broken_access_log(back
     let (code, out) = drill_command(&app, &dir);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("changed after it was written"), "{out}");
+    let leftovers = |d: &Path| std::fs::read_dir(d).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with(".samtykke-")).count();
+    assert_eq!(leftovers(&dir), 0, "a failed drill leaves no scratch copy behind");
 
     // A source whose access log was altered behind the app's back: the backup copies it faithfully
     // and the drill names the broken link.
@@ -229,6 +249,7 @@ async fn the_drill_exits_non_zero_for_a_changed_file_or_a_broken_access_log(back
     let (code, out) = drill_command(&app, &dir);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("entry 1 was altered"), "{out}");
+    assert_eq!(leftovers(&dir), 0);
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -139,10 +139,14 @@ pub fn storage_key() -> Result<Option<String>, sqlx::Error> {
 }
 
 /// The options with the database key first, when one is configured (sqlx sends `key` before
-/// any other pragma, as SQLCipher requires).
+/// any other pragma, as SQLCipher requires). sqlx logs the statements a connection starts with,
+/// the key among them (at warn when connecting is slow, e.g. recovering a WAL): such a
+/// connection logs no statements at all.
 pub fn with_storage_key(options: SqliteConnectOptions) -> Result<SqliteConnectOptions, sqlx::Error> {
+    use sqlx::ConnectOptions;
+    use tracing::log::LevelFilter;
     Ok(match storage_key()? {
-        Some(key) => options.pragma("key", key),
+        Some(key) => options.pragma("key", key).log_statements(LevelFilter::Off).log_slow_statements(LevelFilter::Off, Duration::from_secs(1)),
         None => options,
     })
 }
