@@ -647,6 +647,28 @@ pub fn scratch_url(backend: Backend, source_url: &str, folder: &Path) -> anyhow:
     }
 }
 
+/// Opens a restored database as the app would (which also proves this version runs on it) and
+/// verifies every client's access-log chain: the clients whose chain holds, with their entry
+/// counts, and one problem per broken chain.
+pub async fn verify_access_logs(url: &str) -> anyhow::Result<(Vec<(i64, usize)>, Vec<String>)> {
+    let db = Database::open(url).await?;
+    let repo = db.repository();
+    let (mut holding, mut broken) = (Vec::new(), Vec::new());
+    let verified = async {
+        for tenant in repo.access_log_tenants().await? {
+            match crate::access_log::verify_tenant(repo.as_ref(), tenant).await? {
+                Ok(entries) => holding.push((tenant, entries)),
+                Err(link) => broken.push(format!("access log of client {tenant}: {link}")),
+            }
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    db.close().await;
+    verified?;
+    Ok((holding, broken))
+}
+
 /// Restores the backup into `scratch`, checks it, verifies the access-log chains, and removes
 /// the scratch copy again, whatever happened.
 pub async fn drill(manifest_path: &Path, identity: Option<&Path>, scratch: &str) -> anyhow::Result<DrillReport> {
@@ -661,21 +683,9 @@ async fn drill_into(manifest_path: &Path, identity: Option<&Path>, scratch: &str
     let mut problems = check.problems;
     let mut access_log = Vec::new();
     if problems.is_empty() {
-        // Opening it as the app would also proves this version can run on the copy.
-        let db = Database::open(scratch).await?;
-        let repo = db.repository();
-        let verified = async {
-            for tenant in repo.access_log_tenants().await? {
-                match crate::access_log::verify_tenant(repo.as_ref(), tenant).await? {
-                    Ok(entries) => access_log.push((tenant, entries)),
-                    Err(link) => problems.push(format!("access log of client {tenant}: {link}")),
-                }
-            }
-            anyhow::Ok(())
-        }
-        .await;
-        db.close().await;
-        verified?;
+        let (verified, broken) = verify_access_logs(scratch).await?;
+        access_log = verified;
+        problems.extend(broken);
     }
     let now = crate::auth::now_ms();
     Ok(DrillReport {

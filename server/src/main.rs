@@ -216,15 +216,26 @@ async fn main() -> anyhow::Result<()> {
         Command::Restore { backup } => {
             let chosen = server::backup::choose(&backup.dir, backup.from.as_deref())?;
             let (manifest, check) = server::backup::restore(&chosen, backup.identity.as_deref(), &database_url).await?;
-            if check.problems.is_empty() {
-                println!("Restored {} ({} tables, {} rows) into {}; it matches its manifest.", manifest.file, check.tables, check.rows, config::redact(&database_url));
-                return Ok(());
+            if !check.problems.is_empty() {
+                eprintln!("{} does NOT match its manifest; nothing was restored:", manifest.file);
+                for p in &check.problems {
+                    eprintln!("  - {p}");
+                }
+                std::process::exit(1);
             }
-            eprintln!("Restored {} into {}, but it does NOT match its manifest:", manifest.file, config::redact(&database_url));
-            for p in &check.problems {
-                eprintln!("  - {p}");
+            let (verified, broken) = server::backup::verify_access_logs(&database_url).await?;
+            println!("Restored {} ({} tables, {} rows) into {}; it matches its manifest.", manifest.file, check.tables, check.rows, config::redact(&database_url));
+            for (tenant, entries) in &verified {
+                println!("  access log of client {tenant}: {entries} entries, the chain holds");
             }
-            std::process::exit(1);
+            if !broken.is_empty() {
+                // The copy is the backup, faithfully: it stays, as evidence, but is reported.
+                for p in &broken {
+                    eprintln!("  BROKEN: {p}");
+                }
+                std::process::exit(1);
+            }
+            return Ok(());
         }
         Command::RestoreDrill { backup, json } => {
             let chosen = server::backup::choose(&backup.dir, backup.from.as_deref())?;

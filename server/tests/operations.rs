@@ -250,6 +250,19 @@ async fn the_drill_exits_non_zero_for_a_changed_file_or_a_broken_access_log(back
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("entry 1 was altered"), "{out}");
     assert_eq!(leftovers(&dir), 0);
+    // A restore of it for real says the same and exits non-zero, leaving the copy as evidence.
+    let target = new_url_like(&app, &dir);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(["restore", "--dir"])
+        .arg(&dir)
+        .env("DATABASE_URL", &target)
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("matches its manifest") && text.contains("BROKEN: access log of client") && text.contains("entry 1 was altered"), "{text}");
+    drop_database(&target).await;
     std::fs::remove_dir_all(&dir).ok();
 }
 
