@@ -104,9 +104,8 @@ pub async fn hash_off_runtime(password: &str) -> Result<String, ApiError> {
     tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|_| ApiError::Internal)
 }
 
-pub fn now_ms() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000
-}
+/// The one clock of the app and the server.
+pub use app::session::now_ms;
 
 impl Argon2StaffAuth {
     /// A failed login of a known account goes into the access log of each client it works for,

@@ -24,33 +24,18 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::Connection;
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const MANIFEST_FORMAT: u32 = 1;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+pub use crate::db::Backend;
 
 impl Backend {
     fn extension(self) -> &'static str {
         match self {
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "pgdump",
-        }
-    }
-
-    pub fn of_url(url: &str) -> anyhow::Result<Backend> {
-        if url.starts_with("sqlite:") {
-            Ok(Backend::Sqlite)
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Backend::Postgres)
-        } else {
-            bail!("DATABASE_URL must start with sqlite: or postgres://")
         }
     }
 }
@@ -375,23 +360,9 @@ fn decrypt_file(encrypted: &Path, out: &Path, identity_file: &Path) -> anyhow::R
 }
 
 fn file_digest(path: &Path) -> anyhow::Result<(u64, String)> {
-    let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 16];
-    let mut bytes = 0u64;
-    loop {
-        let n = file.read(&mut buffer)?;
-        if n == 0 {
-            break;
-        }
-        bytes += n as u64;
-        hasher.update(&buffer[..n]);
-    }
-    Ok((bytes, hex(&hasher.finalize())))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let bytes = std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    Ok((bytes, format!("{:x}", hasher.finalize())))
 }
 
 async fn open_sqlite_read_only(path: &Path) -> anyhow::Result<sqlx::SqliteConnection> {
@@ -412,8 +383,8 @@ pub async fn sqlite_fingerprint(conn: &mut sqlx::SqliteConnection) -> anyhow::Re
     let mut fingerprint = Fingerprint::default();
     for table in tables {
         let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid").bind(&table).fetch_all(&mut *conn).await?;
-        let row = columns.iter().map(|c| format!("quote(\"{}\")", c.replace('"', "\"\""))).collect::<Vec<_>>().join(" || '|' || ");
-        let sql = format!("SELECT {row} FROM \"{}\" ORDER BY 1", table.replace('"', "\"\""));
+        let row = columns.iter().map(|c| format!("quote({})", quoted(c))).collect::<Vec<_>>().join(" || '|' || ");
+        let sql = format!("SELECT {row} FROM {} ORDER BY 1", quoted(&table));
         let digest = digest_rows(sqlx::query_scalar::<_, String>(&sql).fetch(&mut *conn)).await?;
         fingerprint.tables.insert(table, digest);
     }
@@ -431,13 +402,17 @@ pub async fn pg_fingerprint(conn: &mut sqlx::PgConnection) -> anyhow::Result<Fin
     .await?;
     let mut fingerprint = Fingerprint::default();
     for (schema, table) in tables {
-        let quoted = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
         let sql = format!("SELECT t::text FROM {}.{} t ORDER BY t::text COLLATE \"C\"", quoted(&schema), quoted(&table));
         let digest = digest_rows(sqlx::query_scalar::<_, String>(&sql).fetch(&mut *conn)).await?;
         let name = if schema == "public" { table } else { format!("{schema}.{table}") };
         fingerprint.tables.insert(name, digest);
     }
     Ok(fingerprint)
+}
+
+/// A table or column name as an SQL identifier, in both dialects.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 async fn digest_rows(mut rows: impl futures_util::Stream<Item = Result<String, sqlx::Error>> + Unpin) -> anyhow::Result<TableDigest> {
@@ -448,7 +423,7 @@ async fn digest_rows(mut rows: impl futures_util::Stream<Item = Result<String, s
         hasher.update(b"\n");
         count += 1;
     }
-    Ok(TableDigest { rows: count, sha256: hex(&hasher.finalize()) })
+    Ok(TableDigest { rows: count, sha256: format!("{:x}", hasher.finalize()) })
 }
 
 /// What a restore found. Empty `problems`: the copy is whole and equals the backup point.

@@ -264,29 +264,18 @@ async fn main() -> anyhow::Result<()> {
         _ => {}
     }
 
-    if let Command::Serve { public_url, smtp_url, mail_from, site_root, .. } = &command {
-        // Every setting is checked before the database is opened.
-        let checks = [
-            public_url.as_deref().map(config::public_url).transpose().map(drop),
-            smtp_url.as_deref().map(config::smtp_url).transpose().map(drop),
-            match (smtp_url, mail_from) {
-                (Some(_), None) => Err(ConfigError::Missing { key: "SAMTYKKE_MAIL_FROM", hint: "SAMTYKKE_SMTP_URL needs a sender, e.g. \"Samtykke <noreply@example.no>\"" }),
-                _ => Ok(()),
-            },
-            config::existing_path("LEPTOS_SITE_ROOT", std::path::Path::new(site_root)),
-            SecretKey::from_env().map(drop).map_err(|e| ConfigError::Invalid { key: "SAMTYKKE_SECRET_KEY_FILE", problem: e.to_string() }),
-            server::db::sqlite::storage_key().map(drop).map_err(|e| ConfigError::Invalid { key: server::db::sqlite::STORAGE_KEY_ENV, problem: e.to_string() }),
-        ];
-        for check in checks {
-            if let Err(e) = check {
-                refuse(e);
-            }
+    // Every setting of serve is checked before the database is opened, and used as checked.
+    let checked = match &command {
+        Command::Serve { public_url, smtp_url, mail_from, site_root, .. } => {
+            Some(check_serve_settings(public_url.as_deref(), smtp_url.as_deref(), mail_from.is_some(), site_root).unwrap_or_else(|e| refuse(e)))
         }
-    }
+        _ => None,
+    };
 
     let db = Database::open(&database_url).await?;
     match command {
-        Command::Serve { addr, site_root, insecure_cookies, demo, public_url, smtp_url, mail_from } => {
+        Command::Serve { addr, site_root, insecure_cookies, demo, public_url: _, smtp_url, mail_from } => {
+            let ServeSettings { public_url, secret_key } = checked.expect("serve's settings are checked above");
             if demo {
                 seed_demo(db.seeder()).await?;
                 print_demo_logins();
@@ -296,17 +285,13 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 tracing::info!("no SMTP server configured: mail stays in the outbox (`server outbox`)");
             }
-            let public_url = match public_url {
-                Some(url) => config::public_url(&url).unwrap_or_else(|e| refuse(e)),
-                None => format!("http://{addr}"),
-            };
             let config = WebConfig {
                 site_root,
                 site_addr: addr,
                 secure_cookies: !insecure_cookies,
                 lockout: LockoutPolicy::default(),
-                public_url,
-                secret_key: SecretKey::from_env()?,
+                public_url: public_url.unwrap_or_else(|| format!("http://{addr}")),
+                secret_key,
             };
             let app = router(&db, &config).await?;
             let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -470,6 +455,25 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// What serve takes from its settings once they are checked.
+struct ServeSettings {
+    public_url: Option<String>,
+    secret_key: SecretKey,
+}
+
+/// The settings of serve that need no database, in order: the first wrong one stops the start.
+fn check_serve_settings(public_url: Option<&str>, smtp_url: Option<&str>, has_mail_from: bool, site_root: &str) -> Result<ServeSettings, ConfigError> {
+    let public_url = public_url.map(config::public_url).transpose()?;
+    smtp_url.map(config::smtp_url).transpose()?;
+    if smtp_url.is_some() && !has_mail_from {
+        return Err(ConfigError::Missing { key: "SAMTYKKE_MAIL_FROM", hint: "SAMTYKKE_SMTP_URL needs a sender, e.g. \"Samtykke <noreply@example.no>\"" });
+    }
+    config::existing_path("LEPTOS_SITE_ROOT", std::path::Path::new(site_root))?;
+    let secret_key = SecretKey::from_env().map_err(|e| ConfigError::Invalid { key: "SAMTYKKE_SECRET_KEY_FILE", problem: e.to_string() })?;
+    server::db::sqlite::storage_key().map_err(|e| ConfigError::Invalid { key: server::db::sqlite::STORAGE_KEY_ENV, problem: e.to_string() })?;
+    Ok(ServeSettings { public_url, secret_key })
 }
 
 /// Stops at start with the setting that is wrong (exit code 2, like a wrong flag).

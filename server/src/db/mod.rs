@@ -24,6 +24,26 @@ use std::sync::Arc;
 pub use postgres::PgRepository;
 pub use sqlite::SqliteRepository;
 
+/// Which kind of database a `DATABASE_URL` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Result<Backend, sqlx::Error> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else {
+            Err(sqlx::Error::Configuration("DATABASE_URL must start with sqlite: or postgres://".into()))
+        }
+    }
+}
+
 /// An open database of either kind, with what else the server needs from it.
 #[derive(Clone)]
 pub enum Database {
@@ -34,15 +54,10 @@ pub enum Database {
 impl Database {
     /// Opens (creating it if missing) and migrates the database at `url`.
     pub async fn open(url: &str) -> Result<Self, sqlx::Error> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Database::Postgres(PgRepository::open(url).await?))
-        } else if url.starts_with("sqlite:") {
-            Ok(Database::Sqlite(SqliteRepository::open(url).await?))
-        } else {
-            Err(sqlx::Error::Configuration(
-                "DATABASE_URL must start with sqlite: or postgres://".into(),
-            ))
-        }
+        Ok(match Backend::of_url(url)? {
+            Backend::Postgres => Database::Postgres(PgRepository::open(url).await?),
+            Backend::Sqlite => Database::Sqlite(SqliteRepository::open(url).await?),
+        })
     }
 
     /// One round trip to the database: what `/ready` asks before a load balancer sends traffic.
