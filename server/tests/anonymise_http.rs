@@ -14,10 +14,6 @@ use serde_json::json;
 
 const NORDLYS: &str = "Nordlys Regnskap AS";
 
-async fn customer_id(client: &Client, number: &str) -> CustomerId {
-    let page: SearchPage = client.call("search_customers", &[("query", number), ("page", "0")]).await.unwrap();
-    page.hits.iter().find(|h| h.customer_number == number).unwrap().id
-}
 
 async fn preview(client: &Client, id: CustomerId) -> Result<AnonymisationPreview, ApiError> {
     client.call("load_anonymisation_preview", &[("customer_id", &id.to_string())]).await
@@ -30,7 +26,7 @@ async fn anonymise(client: &Client, id: CustomerId, confirm: &str, redactions: &
 async fn a_customer_is_previewed_confirmed_and_anonymised(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.staff_in("admin@demo.no", NORDLYS).await;
-    let (ola, kari) = (customer_id(&admin, "10001").await, customer_id(&admin, "10002").await);
+    let (ola, kari) = (admin.customer_id("10001").await, admin.customer_id("10002").await);
 
     // Kari owes: the preview says so, and so does the refusal, with the amount.
     let owing = preview(&admin, kari).await.unwrap();
@@ -140,7 +136,7 @@ async fn the_retention_rule_is_saved_previewed_and_run_in_batches(backend: Backe
         );
         common::execute(&app.db, &sql).await.unwrap();
     }
-    let owing = customer_id(&admin, "60027").await;
+    let owing = admin.customer_id("60027").await;
     let sale = NewSale {
         order_number: "O-60027".into(),
         invoice_number: "60027".into(),

@@ -228,8 +228,7 @@ async fn staff_in(app: &TestApp, email: &str, tenant: &str) -> Client {
 }
 
 async fn objects(admin: &Client, number: &str, group_name: &str) -> Objects {
-    let page: SearchPage = admin.call("search_customers", &[("query", number), ("page", "0")]).await.unwrap();
-    let customer = page.hits.iter().find(|h| h.customer_number == number).unwrap().id;
+    let customer = admin.customer_id(number).await;
     let card: CustomerCard = admin.call("load_customer_card", &[("id", &customer.to_string())]).await.unwrap();
     let purposes: Vec<ConsentPurpose> = admin.call("list_consent_purposes", &[]).await.unwrap();
     let group: AccessGroup = admin.call("create_access_group", &[("name", group_name)]).await.unwrap();

@@ -19,10 +19,6 @@ async fn staff(app: &TestApp, email: &str) -> Client {
     client
 }
 
-async fn customer_id(client: &Client, number: &str) -> CustomerId {
-    let page: SearchPage = client.call("search_customers", &[("query", number), ("page", "0")]).await.unwrap();
-    page.hits.iter().find(|h| h.customer_number == number).unwrap().id
-}
 
 async fn consents(client: &Client, customer: CustomerId) -> Result<CustomerConsents, ApiError> {
     client.call("load_consents", &[("customer_id", &customer.to_string())]).await
@@ -41,7 +37,7 @@ async fn history(client: &Client, contact: ContactPersonId) -> Result<Vec<Consen
 async fn the_card_shows_the_seeded_consents_and_a_save_is_recorded_with_its_evidence(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let client = staff(&app, "ansatt@demo.no").await;
-    let ola = customer_id(&client, "10001").await;
+    let ola = client.customer_id("10001").await;
     let grid = consents(&client, ola).await.unwrap();
     let contact = grid.contact_persons[0].0;
     let code = |id| grid.purposes.iter().find(|p| p.id == id).unwrap().input.code.clone();
@@ -67,7 +63,7 @@ async fn the_card_shows_the_seeded_consents_and_a_save_is_recorded_with_its_evid
 async fn fifty_concurrent_saves_from_one_version_let_exactly_one_win(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let client = std::sync::Arc::new(staff(&app, "admin@demo.no").await);
-    let ase = customer_id(&client, "10003").await;
+    let ase = client.customer_id("10003").await;
     let grid = consents(&client, ase).await.unwrap();
     let change = ConsentChange { contact_person_id: grid.contact_persons[0].0, purpose_id: grid.purposes[0].id, given: true };
     let saves: Vec<_> = (0..50)
@@ -96,7 +92,7 @@ async fn consent_of_another_tenant_is_out_of_reach(backend: Backend) {
     let me: Me = admin.call("whoami", &[]).await.unwrap();
     let fjellvik = me.tenants.iter().find(|t| t.name == "Fjellvik Sport AS").unwrap().id;
     admin.call::<()>("choose_tenant", &[("tenant_id", &fjellvik.to_string())]).await.unwrap();
-    let per = customer_id(&admin, "10001").await;
+    let per = admin.customer_id("10001").await;
     let grid = consents(&admin, per).await.unwrap();
     let contact = grid.contact_persons[0].0;
     let change = ConsentChange { contact_person_id: contact, purpose_id: grid.purposes[0].id, given: true };
@@ -106,7 +102,7 @@ async fn consent_of_another_tenant_is_out_of_reach(backend: Backend) {
     assert_eq!(save(&staff, per, grid.consent_version, &[change]).await, Err(ApiError::NotFound));
     assert_eq!(history(&staff, contact).await, Err(ApiError::NotFound));
     // Another tenant's contact person inside an own customer's save.
-    let ola = customer_id(&staff, "10001").await;
+    let ola = staff.customer_id("10001").await;
     let own = consents(&staff, ola).await.unwrap();
     assert_eq!(save(&staff, ola, own.consent_version, &[change]).await, Err(ApiError::NotFound));
     assert!(consents(&admin, per).await.unwrap().standings.is_empty());
@@ -175,7 +171,7 @@ async fn the_export_is_a_csv_of_the_tenants_events(backend: Backend) {
 async fn a_cross_origin_consent_save_is_refused(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let client = staff(&app, "ansatt@demo.no").await;
-    let ola = customer_id(&client, "10001").await;
+    let ola = client.customer_id("10001").await;
     let grid = consents(&client, ola).await.unwrap();
     let change = ConsentChange { contact_person_id: grid.contact_persons[0].0, purpose_id: grid.purposes[2].id, given: true };
     let response = client

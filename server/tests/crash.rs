@@ -5,7 +5,7 @@ mod common;
 
 use app::error::ApiError;
 use app::model::*;
-use common::{count, fresh_database, Backend, Client};
+use common::{count, first_consent, fresh_database, Backend, Client};
 use serde_json::json;
 use server::db::Database;
 use std::io::{BufRead, BufReader};
@@ -68,10 +68,7 @@ fn client(addr: &str) -> Client {
 
 async fn staff(server: &Server) -> Client {
     let client = client(&server.addr);
-    client.login("ansatt@demo.no", common::DEMO_PASSWORD).await.unwrap();
-    let me: Me = client.call("whoami", &[]).await.unwrap();
-    let nordlys = me.tenants.iter().find(|t| t.name == "Nordlys Regnskap AS").unwrap().id;
-    client.call::<()>("choose_tenant", &[("tenant_id", &nordlys.to_string())]).await.unwrap();
+    client.staff_in("ansatt@demo.no", "Nordlys Regnskap AS").await;
     client
 }
 
@@ -86,11 +83,9 @@ struct Stream {
 }
 
 async fn open_stream(client: &Client, number: &str) -> Stream {
-    let page: SearchPage = client.call("search_customers", &[("query", number), ("page", "0")]).await.unwrap();
-    let customer = page.hits.iter().find(|h| h.customer_number == number).unwrap().id;
+    let customer = client.customer_id(number).await;
     let grid: CustomerConsents = client.call("load_consents", &[("customer_id", &customer.to_string())]).await.unwrap();
-    let (contact, purpose) = (grid.contact_persons[0].0, grid.purposes[0].id);
-    let given = grid.standings.iter().any(|s| s.contact_person_id == contact && s.purpose_id == purpose && s.given);
+    let (contact, purpose, given) = first_consent(&grid);
     Stream { customer, contact, purpose, version: grid.consent_version, given, acknowledged: 0 }
 }
 

@@ -13,13 +13,9 @@ use server::access_log::{purge_expired, verify_tenant};
 
 const NORDLYS: &str = "Nordlys Regnskap AS";
 
-async fn customer_id(client: &Client, number: &str) -> CustomerId {
-    let page: SearchPage = client.call("search_customers", &[("query", number), ("page", "0")]).await.unwrap();
-    page.hits.iter().find(|h| h.customer_number == number).unwrap().id
-}
 
 async fn open_card(client: &Client, number: &str) {
-    let id = customer_id(client, number).await;
+    let id = client.customer_id(number).await;
     let _: CustomerCard = client.call("load_customer_card", &[("id", &id.to_string())]).await.unwrap();
 }
 

@@ -19,8 +19,7 @@ async fn staff(app: &TestApp, email: &str, tenant: &str) -> Client {
 /// The customer's first contact person: (tenant, contact id, e-mail).
 async fn contact(client: &Client, number: &str) -> (TenantId, ContactPersonId, String) {
     let me: Me = client.call("whoami", &[]).await.unwrap();
-    let page: SearchPage = client.call("search_customers", &[("query", number), ("page", "0")]).await.unwrap();
-    let id = page.hits.iter().find(|h| h.customer_number == number).unwrap().id;
+    let id = client.customer_id(number).await;
     let card: CustomerCard = client.call("load_customer_card", &[("id", &id.to_string())]).await.unwrap();
     let c = &card.contact_persons[0];
     (me.tenant.unwrap().id, c.id, c.input.email.clone())

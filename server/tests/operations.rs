@@ -5,7 +5,7 @@ mod common;
 
 use app::error::ApiError;
 use app::model::*;
-use common::{count, Backend, Client, TestApp};
+use common::{count, first_consent, Backend, Client, TestApp};
 use serde_json::json;
 use server::backup::{self, BackupOptions};
 use server::db::Database;
@@ -19,15 +19,8 @@ fn scratch_dir(name: &str) -> PathBuf {
     dir
 }
 
-async fn customer_id(client: &Client, number: &str) -> CustomerId {
-    let page: SearchPage = client.call("search_customers", &[("query", number), ("page", "0")]).await.unwrap();
-    page.hits.iter().find(|h| h.customer_number == number).unwrap().id
-}
-
-/// Whether the first consent of the customer's first contact person is given.
 fn first_given(grid: &CustomerConsents) -> bool {
-    let (contact, purpose) = (grid.contact_persons[0].0, grid.purposes[0].id);
-    grid.standings.iter().any(|s| s.contact_person_id == contact && s.purpose_id == purpose && s.given)
+    first_consent(grid).2
 }
 
 /// Flips the first consent of the customer's first contact person from the latest version,
@@ -35,8 +28,8 @@ fn first_given(grid: &CustomerConsents) -> bool {
 async fn flip_consent(client: &Client, customer: CustomerId) -> Result<bool, ApiError> {
     loop {
         let grid: CustomerConsents = client.call("load_consents", &[("customer_id", &customer.to_string())]).await?;
-        let (contact, purpose) = (grid.contact_persons[0].0, grid.purposes[0].id);
-        let given = !first_given(&grid);
+        let (contact, purpose, given) = first_consent(&grid);
+        let given = !given;
         let change = ConsentChange { contact_person_id: contact, purpose_id: purpose, given };
         let saved: Result<i64, ApiError> =
             client.call_json("save_consents", json!({ "customer_id": customer, "consent_version": grid.consent_version, "changes": [change] })).await;
@@ -62,7 +55,7 @@ fn new_url_like(app: &TestApp, dir: &Path) -> String {
 async fn a_backup_taken_while_consents_are_saved_restores_to_its_backup_point(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let client = Arc::new(app.staff_in("ansatt@demo.no", "Nordlys Regnskap AS").await);
-    let ase = customer_id(&client, "10003").await;
+    let ase = client.customer_id("10003").await;
     let dir = scratch_dir("backup");
     let (backups, second) = (dir.join("backups"), dir.join("second"));
 
@@ -276,7 +269,7 @@ async fn two_app_servers_share_the_login_and_lose_no_consent_edit(backend: Backe
     on_b.set_session_cookie(&on_a.session_cookie().unwrap());
     let me: Me = on_b.call("whoami", &[]).await.unwrap();
     assert_eq!(me.tenant.as_ref().map(|t| t.name.as_str()), Some("Nordlys Regnskap AS"));
-    let ase = customer_id(&on_b, "10003").await;
+    let ase = on_b.customer_id("10003").await;
     let other = b.staff_in("admin@demo.no", "Nordlys Regnskap AS").await;
 
     let before: CustomerConsents = on_a.call("load_consents", &[("customer_id", &ase.to_string())]).await.unwrap();

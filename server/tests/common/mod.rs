@@ -142,16 +142,20 @@ impl TestApp {
     /// A staff client logged in as `email` with `tenant` (by name) chosen.
     pub async fn staff_in(&self, email: &str, tenant: &str) -> Client {
         let client = self.client();
-        client.login(email, DEMO_PASSWORD).await.unwrap();
-        let me: app::model::Me = client.call("whoami", &[]).await.unwrap();
-        let id = me.tenants.iter().find(|t| t.name == tenant).unwrap().id;
-        client.call::<()>("choose_tenant", &[("tenant_id", &id.to_string())]).await.unwrap();
+        client.staff_in(email, tenant).await;
         client
     }
 
     pub fn client(&self) -> Client {
         Client::new(format!("http://{}", self.addr))
     }
+}
+
+/// The consent of the customer's first contact person to the first purpose: (contact person,
+/// purpose, whether it is given).
+pub fn first_consent(grid: &app::model::CustomerConsents) -> (app::model::ContactPersonId, app::model::PurposeId, bool) {
+    let (contact, purpose) = (grid.contact_persons[0].0, grid.purposes[0].id);
+    (contact, purpose, grid.standings.iter().any(|s| s.contact_person_id == contact && s.purpose_id == purpose && s.given))
 }
 
 /// A browser-like client: keeps cookies, calls server functions by their public paths.
@@ -175,6 +179,20 @@ impl Client {
                 .unwrap(),
             jar,
         }
+    }
+
+    /// Logs in as the demo staff member `email` and chooses `tenant` (by name).
+    pub async fn staff_in(&self, email: &str, tenant: &str) {
+        self.login(email, DEMO_PASSWORD).await.unwrap();
+        let me: app::model::Me = self.call("whoami", &[]).await.unwrap();
+        let id = me.tenants.iter().find(|t| t.name == tenant).unwrap().id;
+        self.call::<()>("choose_tenant", &[("tenant_id", &id.to_string())]).await.unwrap();
+    }
+
+    /// The customer with this customer number, found through Kundesøk as staff find it.
+    pub async fn customer_id(&self, number: &str) -> app::model::CustomerId {
+        let page: app::model::SearchPage = self.call("search_customers", &[("query", number), ("page", "0")]).await.unwrap();
+        page.hits.iter().find(|h| h.customer_number == number).unwrap().id
     }
 
     pub async fn call<T: serde::de::DeserializeOwned>(&self, endpoint: &str, form: &[(&str, &str)]) -> Result<T, ApiError> {
