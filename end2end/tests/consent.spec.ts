@@ -1,5 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
-import { expectAccessible, hits, hydrated, logIn } from './helpers';
+import { chooseTenant, expectAccessible, hits, hydrated, logIn } from './helpers';
 
 async function openCard(page: Page, number: string, title: string) {
   await page.getByRole('combobox', { name: 'Søk etter kunde' }).fill(number);
@@ -96,9 +96,7 @@ test('discarding unsaved consent changes leaves the consents as they were', asyn
 
 test('a tenant admin publishes a new wording of a purpose in Klientinnstillinger', async ({ page }) => {
   await logIn(page, 'admin@demo.no');
-  await page.getByRole('button', { name: 'Fjellvik Sport AS' }).click();
-  await expect(page.getByTestId('tenant-name')).toHaveText('Fjellvik Sport AS');
-  await hydrated(page);
+  await chooseTenant(page, 'Fjellvik Sport AS');
   await page.keyboard.press('Alt+h');
   await page.getByRole('menuitem', { name: 'Klientinnstillinger' }).click();
   await page.getByRole('tab', { name: 'Samtykkeformål' }).click();

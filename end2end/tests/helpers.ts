@@ -23,6 +23,15 @@ export async function logIn(page: Page, email = 'ansatt@demo.no', password = PAS
   }
 }
 
+/** Chooses a client on "Velg klient". The choice loads /kunder anew, and the server-rendered page
+ *  shows the client's name before the WebAssembly has hydrated it: a key pressed then (Alt+H)
+ *  would be lost, so this waits for hydration too. */
+export async function chooseTenant(page: Page, name: string) {
+  await page.getByRole('button', { name }).click();
+  await expect(page.getByTestId('tenant-name')).toHaveText(name);
+  await hydrated(page);
+}
+
 /** No serious or critical accessibility violations on what the page shows now. */
 export async function expectAccessible(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();

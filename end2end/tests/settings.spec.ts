@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
-import { expectAccessible, hydrated, logIn } from './helpers';
+import { chooseTenant, expectAccessible, hydrated, logIn } from './helpers';
 
 test('the recipient register: Enter adds, the cross removes, Ctrl+S saves, a reload shows the saved list', async ({ page }) => {
   await logIn(page, 'admin@demo.no');
-  await page.getByRole('button', { name: 'Nordlys Regnskap AS' }).click();
-  await expect(page.getByTestId('tenant-name')).toHaveText('Nordlys Regnskap AS');
+  await chooseTenant(page, 'Nordlys Regnskap AS');
   await page.goto('/innstillinger');
   await hydrated(page);
   const tab = page.getByRole('tabpanel', { name: 'Samtykke' });
@@ -57,8 +56,7 @@ test('the recipient register: Enter adds, the cross removes, Ctrl+S saves, a rel
 
 test('leaving the settings with unsaved changes asks first', async ({ page }) => {
   await logIn(page, 'admin@demo.no');
-  await page.getByRole('button', { name: 'Fjellvik Sport AS' }).click();
-  await expect(page.getByTestId('tenant-name')).toHaveText('Fjellvik Sport AS');
+  await chooseTenant(page, 'Fjellvik Sport AS');
   await page.goto('/innstillinger');
   await hydrated(page);
   const tab = page.getByRole('tabpanel', { name: 'Samtykke' });
